@@ -1,0 +1,60 @@
+"""CSV tables as researchers write them: header row, free column order, line numbers kept."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .files import read_text
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of a table, with the line it starts on (records may span lines)."""
+
+    file: str
+    line: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "").strip()
+
+    def problem(self, column: str, message: str, severity: str = "error") -> Problem:
+        return Problem(self.file, self.line, column, message, severity)
+
+
+def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...], problems: list[Problem]) -> list[Row]:
+    """Read a CSV table, checking its header; problems are appended, never raised."""
+    name = str(path)
+    if not Path(path).is_file():
+        problems.append(Problem(name, 0, "", "file not found"))
+        return []
+    text = read_text(path, problems)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        problems.append(Problem(name, 1, "", "empty file: a header row is required"))
+        return []
+    for column in required:
+        if column not in header:
+            problems.append(Problem(name, 1, column, f"missing required column '{column}'"))
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            problems.append(Problem(name, 1, column, f"column '{column}' appears twice"))
+        seen.add(column)
+        if column not in required and column not in optional:
+            problems.append(Problem(name, 1, column, f"unknown column '{column}' is ignored", severity="warning"))
+    rows = []
+    start = reader.line_num + 1
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            if len(record) > len(header):
+                problems.append(Problem(name, start, "", f"{len(record)} fields but the header has {len(header)}"))
+            rows.append(Row(name, start, dict(zip(header, record, strict=False))))
+        start = reader.line_num + 1
+    return rows

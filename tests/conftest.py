@@ -1,0 +1,110 @@
+"""Shared fixtures: the repository's own data, and small purpose-built projects in a temp folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "sources" / "prolotherapy-article.txt"
+HEADER = [
+    "id",
+    "source",
+    "subject",
+    "predicate",
+    "object",
+    "quote",
+    "polarity",
+    "certainty",
+    "attribution",
+    "evidence",
+    "citation",
+    "supports",
+    "contradicts",
+    "note",
+]
+
+
+def claimgraph(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the command line the way a user does, in a child process."""
+    exe = Path(sys.executable).with_name("claimgraph")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "graph.cli"]
+    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+
+
+def csv_text(rows: list[dict[str, str]], header: list[str] = HEADER) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@dataclass
+class MiniProject:
+    """A project folder laid out like the repository: claims.csv, ontology.ttl, sources/."""
+
+    root: Path
+
+    def write_claims(self, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
+        path = self.root / "claims.csv"
+        path.write_text(csv_text(rows, header), encoding="utf-8")
+        return path
+
+    def write_sources(self, text: str) -> None:
+        (self.root / "sources" / "sources.csv").write_text(text, encoding="utf-8")
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return claimgraph(*args, cwd=self.root)
+
+
+ARTICLE_SOURCES = (
+    "key,title,kind,citation,published\n"
+    "prolotherapy-article,Prolotherapy,article,,\n"
+    "rabago-2013,Dextrose prolotherapy for knee osteoarthritis,rct,10.1370/afm.1504,2013\n"
+)
+
+
+def claim(id: str, **cells: str) -> dict[str, str]:
+    """A valid article claim, with any cell overridden."""
+    row = {
+        "id": id,
+        "source": "prolotherapy-article",
+        "subject": "prolotherapy",
+        "predicate": "treats",
+        "object": "knee pain",
+        "quote": "prolotherapy might effectively treat knee pain",
+        "certainty": "possible",
+        "attribution": "a systematic review",
+        "evidence": "systematic-review",
+    }
+    row.update(cells)
+    return row
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> MiniProject:
+    (tmp_path / "sources").mkdir()
+    shutil.copy(ROOT / "ontology.ttl", tmp_path / "ontology.ttl")
+    shutil.copy(ARTICLE, tmp_path / "sources" / "prolotherapy-article.txt")
+    project = MiniProject(tmp_path)
+    project.write_sources(ARTICLE_SOURCES)
+    project.write_claims([claim("C01")])
+    return project
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped data built once, into a temp folder."""
+    out = tmp_path_factory.mktemp("shipped")
+    result = claimgraph("build", "--out", str(out), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return out

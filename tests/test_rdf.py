@@ -1,0 +1,158 @@
+"""The graph built from the shipped data: shape, standards, determinism, and a second parser."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+
+from graph import build_graph, load_project
+from graph.rdf import FORMATS, slug
+from graph.vocab import CG, OA, PROV, SCHEMA
+from tests.conftest import ARTICLE, ROOT, MiniProject, claim, claimgraph
+
+CLAIM = "https://w3id.org/claimgraph/id/claim/"
+
+
+@pytest.fixture(scope="module")
+def shipped_graph(shipped_build: Path) -> Graph:
+    return Graph().parse(shipped_build / "claims.ttl")
+
+
+def _rows() -> list[dict[str, str]]:
+    with open(ROOT / "claims.csv", encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_shipped_claims_cover_the_article():
+    rows = _rows()
+    article = [r for r in rows if r["source"] == "prolotherapy-article"]
+    assert 35 <= len(article) <= 60
+    assert any(r["contradicts"] for r in article)
+    assert any(r["supports"] for r in article)
+
+
+def test_every_claim_is_a_reified_qualified_node(shipped_graph: Graph):
+    rows = _rows()
+    claims = set(shipped_graph.subjects(RDF.type, CG.Claim))
+    assert len(claims) == len(rows)
+    for node in claims:
+        for prop in (
+            RDF.subject,
+            RDF.predicate,
+            RDF.object,
+            CG.polarity,
+            CG.certainty,
+            PROV.wasAttributedTo,
+            PROV.wasDerivedFrom,
+            CG.hasEvidence,
+        ):
+            assert len(list(shipped_graph.objects(node, prop))) == 1, (node, prop)
+
+
+def test_claimed_triples_are_not_asserted(shipped_graph: Graph):
+    assert not list(shipped_graph.triples((None, CG.treats, None)))
+    assert not list(shipped_graph.triples((None, CG.inUseFor, None)))
+
+
+def test_quote_selectors_point_at_the_quoted_words(shipped_graph: Graph):
+    text = ARTICLE.read_text(encoding="utf-8")
+    rows = {r["id"]: r for r in _rows()}
+    anchored = 0
+    for annotation in shipped_graph.subjects(RDF.type, OA.Annotation):
+        body = shipped_graph.value(annotation, OA.hasBody)
+        target = shipped_graph.value(annotation, OA.hasTarget)
+        selectors = list(shipped_graph.objects(target, OA.hasSelector))
+        quote = next(s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in shipped_graph)
+        position = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in shipped_graph)
+        start = int(shipped_graph.value(position, OA.start))
+        end = int(shipped_graph.value(position, OA.end))
+        exact = str(shipped_graph.value(quote, OA.exact))
+        assert text[start:end] == exact
+        assert text[:start].endswith(str(shipped_graph.value(quote, OA.prefix)))
+        assert text[end:].startswith(str(shipped_graph.value(quote, OA.suffix)))
+        assert " ".join(rows[str(body).removeprefix(CLAIM)]["quote"].split()) == " ".join(exact.split())
+        anchored += 1
+    assert anchored == sum(1 for r in rows.values() if r["source"] == "prolotherapy-article")
+
+
+def test_contradiction_is_written_both_ways(shipped_graph: Graph):
+    pairs = set(shipped_graph.subject_objects(CG.contradicts))
+    assert pairs
+    assert all((b, a) in pairs for a, b in pairs)
+
+
+def test_evidence_nodes_carry_eco_class_and_citation(shipped_graph: Graph):
+    rows = {r["id"]: r for r in _rows()}
+    for claim_node, evidence in shipped_graph.subject_objects(CG.hasEvidence):
+        types = {str(t) for t in shipped_graph.objects(evidence, RDF.type)}
+        assert any(t.startswith("http://purl.obolibrary.org/obo/ECO_") for t in types), types
+        citation = rows[str(claim_node).removeprefix(CLAIM)]["citation"]
+        cited = list(shipped_graph.objects(evidence, SCHEMA.citation))
+        assert (len(cited) == 1) == bool(citation)
+
+
+def test_entity_labels_merge_case_and_space_insensitively(mini: MiniProject, tmp_path: Path):
+    mini.write_claims([claim("C01", object="Knee  Pain"), claim("C02", object="knee pain", predicate="improves")])
+    project = load_project(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    g = build_graph(project)
+    objects = {g.value(URIRef(CLAIM + i), RDF.object) for i in ("C01", "C02")}
+    assert len(objects) == 1
+    assert g.value(objects.pop(), URIRef("http://www.w3.org/2000/01/rdf-schema#label")) == Literal("Knee Pain")
+
+
+def test_distinct_labels_never_share_an_iri():
+    labels = ["knee pain", "knee-pain", "Knee_pain", "knee pain!", "kneepain", "knee  pain "]
+    slugs = {slug(label) for label in labels}
+    assert len(slugs) == 5  # "knee pain" and "knee  pain " are the same label
+
+
+def test_literal_predicate_gives_a_literal_object(shipped_graph: Graph):
+    in_use = [
+        o for s, o in shipped_graph.subject_objects(RDF.object) if shipped_graph.value(s, RDF.predicate) == CG.inUseFor
+    ]
+    assert in_use and all(isinstance(o, Literal) for o in in_use)
+    assert {"decades", "centuries"} <= {str(o) for o in in_use}
+
+
+def test_build_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path):
+    outputs = {}
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        for fmt in FORMATS:
+            out = tmp_path / seed
+            result = claimgraph("build", "--out", str(out), "--format", fmt, cwd=ROOT, env=env)
+            assert result.returncode == 0, result.stderr
+        outputs[seed] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(outputs["1"]) == len(FORMATS)
+    assert outputs["1"] == outputs["2"]
+
+
+@pytest.mark.parametrize(
+    "fmt,oxformat",
+    [
+        ("turtle", pyoxigraph.RdfFormat.TURTLE),
+        ("ntriples", pyoxigraph.RdfFormat.N_TRIPLES),
+        ("jsonld", pyoxigraph.RdfFormat.JSON_LD),
+        ("trig", pyoxigraph.RdfFormat.TRIG),
+    ],
+)
+def test_an_independent_parser_reads_the_same_triples(tmp_path: Path, fmt: str, oxformat):
+    result = claimgraph("build", "--out", str(tmp_path), "--format", fmt, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / f"claims.{FORMATS[fmt][1]}"
+    quads = list(pyoxigraph.parse(path=str(path), format=oxformat))
+    triples = {(q.subject, q.predicate, q.object) for q in quads}
+    assert len(triples) == len(quads)
+    assert f"{len(triples)} triples" in result.stdout  # the count rdflib built
+
+
+def test_summary_names_counts(shipped_build: Path):
+    result = claimgraph("build", "--out", str(shipped_build), cwd=ROOT)
+    rows = _rows()
+    assert f"{len(rows)} claims" in result.stdout
+    assert f"{len({r['source'] for r in rows})} sources" in result.stdout

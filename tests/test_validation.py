@@ -1,0 +1,163 @@
+"""One test per kind of bad input: exit 2, a FILE:LINE: COLUMN: message, and nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HEADER, MiniProject, claim
+
+
+def _drop_column(p: MiniProject) -> None:
+    p.write_claims(
+        [{k: v for k, v in claim("C01").items() if k != "predicate"}], header=[h for h in HEADER if h != "predicate"]
+    )
+
+
+def _bad_utf8(p: MiniProject) -> None:
+    path = p.write_claims([claim("C01"), claim("C02", note="caf\u00e9")])
+    path.write_bytes(path.read_bytes().replace("caf\u00e9".encode(), b"caf\xe9"))
+
+
+def _bad_ontology(p: MiniProject) -> None:
+    path = p.root / "ontology.ttl"
+    path.write_text(path.read_text(encoding="utf-8") + '\ncg:oops cg:is "unterminated .\n', encoding="utf-8")
+
+
+CASES = {
+    "missing column": (_drop_column, "claims.csv:1: predicate: missing required column 'predicate'"),
+    "missing value": (
+        lambda p: p.write_claims([claim("C01", subject="")]),
+        "claims.csv:2: subject: missing value for 'subject'",
+    ),
+    "duplicate id": (
+        lambda p: p.write_claims([claim("C01"), claim("C01")]),
+        "claims.csv:3: id: duplicate id 'C01' (first on line 2)",
+    ),
+    "bad id": (lambda p: p.write_claims([claim("1st claim")]), "claims.csv:2: id: bad id '1st claim'"),
+    "unknown predicate": (
+        lambda p: p.write_claims([claim("C01", predicate="treat")]),
+        "claims.csv:2: predicate: unknown predicate 'treat'; did you mean 'treats'?",
+    ),
+    "value outside set": (
+        lambda p: p.write_claims([claim("C01", certainty="sure")]),
+        "claims.csv:2: certainty: 'sure' is not allowed; use one of: certain, doubtful, possible, probable",
+    ),
+    "unknown supports id": (
+        lambda p: p.write_claims([claim("C01", supports="C09")]),
+        "claims.csv:2: supports: unknown claim id 'C09'",
+    ),
+    "contradicts itself": (
+        lambda p: p.write_claims([claim("C01", contradicts="C01")]),
+        "claims.csv:2: contradicts: claim 'C01' cannot contradict itself",
+    ),
+    "unknown source": (
+        lambda p: p.write_claims([claim("C01", source="nowhere")]),
+        "claims.csv:2: source: unknown source 'nowhere'",
+    ),
+    "source without text or citation": (
+        lambda p: p.write_sources(
+            "key,title,kind,citation,published\nprolotherapy-article,A,article,,\nlost,Lost paper,rct,,\n"
+        ),
+        "sources.csv:3: citation: source 'lost' has neither a text",
+    ),
+    "quote not in source": (
+        lambda p: p.write_claims([claim("C01", quote="prolotherapy cures knee pain")]),
+        "claims.csv:2: quote: quote not found in prolotherapy-article.txt",
+    ),
+    "invalid utf-8": (_bad_utf8, "claims.csv:3: col "),
+    "malformed ontology": (_bad_ontology, "ontology.ttl:"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_exits_2_with_a_located_message_and_writes_nothing(mini: MiniProject, case: str):
+    mutate, expected = CASES[case]
+    mutate(mini)
+    result = mini.run("build")
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (mini.root / "out").exists()
+    assert mini.run("validate").returncode == 2
+
+
+def test_invalid_utf8_names_the_line(mini: MiniProject):
+    _bad_utf8(mini)
+    result = mini.run("validate")
+    assert "claims.csv:3: col" in result.stderr and "invalid UTF-8 (byte 0xe9)" in result.stderr
+
+
+def test_malformed_ontology_names_the_parser_line(mini: MiniProject):
+    _bad_ontology(mini)
+    lines = (mini.root / "ontology.ttl").read_text(encoding="utf-8").count("\n")
+    result = mini.run("validate")
+    assert f"ontology.ttl:{lines}: col" in result.stderr
+    assert "unknown predicate" not in result.stderr  # a broken ontology does not flood the report
+
+
+def test_every_problem_is_reported_at_once(mini: MiniProject):
+    mini.write_claims(
+        [
+            claim("C01", predicate="treat"),
+            claim("C02", certainty="sure", supports="C09"),
+            claim("C01", source="nowhere"),
+        ]
+    )
+    result = mini.run("validate")
+    assert result.returncode == 2
+    located = {tuple(line.split(": ")[:2]) for line in result.stderr.splitlines() if line.startswith("claims.csv")}
+    assert located == {
+        ("claims.csv:2", "predicate"),
+        ("claims.csv:3", "certainty"),
+        ("claims.csv:3", "supports"),
+        ("claims.csv:4", "id"),
+        ("claims.csv:4", "source"),
+    }
+
+
+def test_failed_build_keeps_the_previous_good_output(mini: MiniProject):
+    assert mini.run("build").returncode == 0
+    good = (mini.root / "out" / "claims.ttl").read_bytes()
+    mini.write_claims([claim("C01", quote="not in the article at all")])
+    assert mini.run("build").returncode == 2
+    assert (mini.root / "out" / "claims.ttl").read_bytes() == good
+    assert sorted(p.name for p in (mini.root / "out").iterdir()) == ["claims.ttl"]  # no temp files left
+
+
+def test_repeated_quote_is_a_warning_not_an_error(mini: MiniProject):
+    mini.write_claims(
+        [
+            claim(
+                "C01",
+                predicate="promotes",
+                object="healing",
+                quote="to promote healing",
+                certainty="certain",
+                evidence="none",
+                attribution="author",
+            )
+        ]
+    )
+    result = mini.run("build")
+    assert result.returncode == 0
+    assert "claims.csv:2: quote: warning: quote occurs 3 times" in result.stderr
+
+
+def test_bom_and_crlf_are_accepted(mini: MiniProject):
+    path = mini.write_claims([claim("C01"), claim("C02", predicate="improves", object="function")])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    result = mini.run("build")
+    assert result.returncode == 0, result.stderr
+    assert "2 claims" in result.stdout
+
+
+def test_unexpected_error_has_no_traceback_unless_debug(mini: MiniProject, tmp_path: Path):
+    blocker = mini.root / "out"
+    blocker.write_text("a file where the output folder should be", encoding="utf-8")
+    result = mini.run("build")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "--debug" in result.stderr
+    result = mini.run("build", "--debug")
+    assert result.returncode == 1 and "Traceback" in result.stderr
