@@ -11,6 +11,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 
 from . import __version__
 from .claims import Claim, entity_key
+from .cues import cues_in
 from .project import Project
 from .sources import Source, citation_iri
 from .vocab import CG, DCTERMS, OA, OBO, PREFIXES, PROV, SCHEMA, SKOS, Vocabulary
@@ -90,6 +91,7 @@ def build_graph(
     for claim in project.claims:
         for label in (claim.subject, claim.object):
             labels.setdefault(entity_key(label), " ".join(label.split()))
+    g += project.vocab.graph  # the output carries its vocabulary, so it can be queried and audited alone
     total = len(project.claims)
     for done, claim in enumerate(project.claims, start=1):
         _add_claim(g, mint, project, claim, labels)
@@ -156,6 +158,8 @@ def _add_claim(g: Graph, mint: Minter, project: Project, claim: Claim, labels: d
         g.add((node, CG.contradicts, mint.claim(target)))
         g.add((mint.claim(target), CG.contradicts, node))
 
+    for cue in cues_in(claim.quote):
+        g.add((node, CG.hedgeCue, Literal(cue)))
     if claim.anchor is not None:
         _add_anchor(g, mint, project.sources[claim.source], claim, node, source)
 

@@ -1,0 +1,116 @@
+"""One small interface over the places a graph can live, so rules and queries run unchanged on each.
+
+Every store answers ``query(sparql, bindings)`` with a ``QueryResult`` of rdflib terms, whatever engine
+ran it. Parameters are bound as RDF terms in a VALUES block, never pasted into the query as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rdflib import Graph
+from rdflib.term import Node
+
+
+@dataclass
+class QueryResult:
+    """A SELECT, ASK, CONSTRUCT or DESCRIBE result, independent of the store that produced it."""
+
+    type: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def dicts(self) -> list[dict[str, Node]]:
+        """SELECT rows as {variable: term}, unbound variables left out."""
+        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
+
+
+class Store(Protocol):
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult: ...
+
+
+class MemoryStore:
+    """rdflib's in-memory graph."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        result = self.graph.query(bind_values(sparql, bindings or {}))
+        if result.type == "SELECT":
+            variables = [str(v) for v in result.vars]
+            return QueryResult("SELECT", variables, [tuple(row) for row in result])
+        if result.type == "ASK":
+            return QueryResult("ASK", boolean=bool(result.askAnswer))
+        return QueryResult(result.type, graph=result.graph)
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+    """Bind variables to RDF terms with a VALUES block at the start of the query's top-level group.
+
+    The terms are written in N3 syntax (escaped by rdflib), so a value holding quotes or braces stays
+    one literal; the query text itself is not otherwise touched.
+    """
+    if not bindings:
+        return sparql
+    at = _top_level_group(sparql)
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(term.n3() for term in bindings.values())
+    block = f" VALUES ({names}) {{ ({values}) }} "
+    return sparql[: at + 1] + block + sparql[at + 1 :]
+
+
+def _top_level_group(sparql: str) -> int:
+    """Offset of the first '{' outside comments, strings and IRIs: the start of the WHERE group.
+
+    For CONSTRUCT the first group is the template, so the WHERE group is the second one.
+    """
+    braces = _braces(sparql)
+    if not braces:
+        raise ValueError("the query has no { … } group to bind parameters in")
+    keyword = sparql[: braces[0][0]]
+    if "construct" in _strip_comments(keyword).lower():
+        depth_zero = [at for at, depth in braces if depth == 0]
+        if len(depth_zero) > 1:
+            return depth_zero[1]
+    return braces[0][0]
+
+
+def _braces(sparql: str) -> list[tuple[int, int]]:
+    """Each opening brace outside comments, strings and IRIs, with its nesting depth."""
+    found: list[tuple[int, int]] = []
+    depth, i, n = 0, 0, len(sparql)
+    while i < n:
+        ch = sparql[i]
+        if ch == "#":
+            i = sparql.find("\n", i)
+            i = n if i < 0 else i
+        elif ch in "\"'":
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else ch
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i += len(quote) - 1
+        elif ch == "<" and _looks_like_iri(sparql, i):
+            i = sparql.find(">", i)
+            i = n if i < 0 else i
+        elif ch == "{":
+            found.append((i, depth))
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        i += 1
+    return found
+
+
+def _looks_like_iri(sparql: str, i: int) -> bool:
+    end = sparql.find(">", i)
+    return end > 0 and not any(c in sparql[i + 1 : end] for c in " \t\n{}\"'<")
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
