@@ -17,6 +17,8 @@ from .files import write_atomic
 from .problems import InvalidInput, Problem
 from .project import Project, load_project
 from .rdf import DEFAULT_BASE, FORMATS, Minter, build_graph, serialize
+from .views import DEFAULT_MAX_NODES, TooLarge, export_graph, load_graph, render_page, write_build_page
+from .views.network import EXPORT_FORMATS, ONLY_CHOICES
 from .vocab import CG
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
@@ -76,6 +78,26 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", parents=[common, inputs], help="check the inputs and report every problem")
     validate.set_defaults(run=_validate)
+
+    graph_file = argparse.ArgumentParser(add_help=False)
+    graph_file.add_argument(
+        "--graph", type=Path, default=Path("out/claims.ttl"), help="built graph to read (default: out/claims.ttl)"
+    )
+    render = sub.add_parser("render", parents=[common, graph_file], help="write the interactive HTML page of the graph")
+    render.add_argument("--out", type=Path, default=Path("out/claims.html"), help="page to write")
+    render.add_argument("--focus", metavar="LABEL", help="only the neighbourhood of this entity (or claim id)")
+    render.add_argument("--hops", type=int, default=1, metavar="N", help="neighbourhood radius for --focus (default 1)")
+    render.add_argument("--only", choices=ONLY_CHOICES, help="only flagged, contradicting or unsupported claims")
+    render.add_argument(
+        "--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N", help="refuse larger pages (default 2000)"
+    )
+    render.add_argument("--title", help="page heading")
+    render.set_defaults(run=_render)
+
+    export = sub.add_parser("export", parents=[common, graph_file], help="write the NetworkX projection (GraphML/GEXF)")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="graphml", help="graphml (default) or gexf")
+    export.add_argument("--out", type=Path, help="file to write (default: out/claims.graphml or .gexf)")
+    export.set_defaults(run=_export)
     return parser
 
 
@@ -92,17 +114,39 @@ def _build(args: argparse.Namespace) -> int:
     data = serialize(graph, args.format, name=Minter(args.base).dataset())
     target = args.out / f"claims.{FORMATS[args.format][1]}"
     write_atomic(target, data)
+    page = write_build_page(graph, args.out)
     print(
         f"built {target}: {len(project.claims)} claims, {_count_entities(graph)} entities, "
         f"{len({c.source for c in project.claims})} sources, {len(graph)} triples "
         f"in {time.perf_counter() - started:.2f} s"
     )
+    print(f"wrote {page.path}: {page.nodes} nodes, {page.edges} edges" if not isinstance(page, str) else page)
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
     project = _load(args)
     print(f"ok: {len(project.claims)} claims from {len(project.sources)} sources, no problems")
+    return EXIT_OK
+
+
+def _render(args: argparse.Namespace) -> int:
+    if args.hops < 0 or args.max_nodes < 1:
+        raise UsageError("--hops must be 0 or more and --max-nodes 1 or more")
+    try:
+        page = render_page(
+            load_graph(args.graph), args.out, args.focus, args.hops, args.only, args.max_nodes, args.title
+        )
+    except (TooLarge, LookupError) as err:
+        raise UsageError(err.args[0] if err.args else str(err)) from err
+    print(f"wrote {page.path}: {page.nodes} nodes, {page.edges} edges")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = args.out or Path("out") / f"claims.{args.format}"
+    written = export_graph(load_graph(args.graph), args.format, out)
+    print(f"wrote {written.path}: {written.nodes} nodes, {written.edges} edges ({args.format})")
     return EXIT_OK
 
 

@@ -1,0 +1,20 @@
+"""Views of a built claims graph: the NetworkX projection, GraphML/GEXF export and the interactive page."""
+
+from .network import export, find_node, select, to_networkx
+from .page import render_html
+from .render import DEFAULT_MAX_NODES, TooLarge, Written, export_graph, load_graph, render_page, write_build_page
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "TooLarge",
+    "Written",
+    "export",
+    "export_graph",
+    "find_node",
+    "load_graph",
+    "render_html",
+    "render_page",
+    "select",
+    "to_networkx",
+    "write_build_page",
+]

@@ -1,0 +1,99 @@
+"""Library entry points for the page and the export: what `claimgraph render`, `export` and `build` call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from ..files import write_atomic
+from ..problems import InvalidInput, Problem
+from .network import export, select, to_networkx
+from .page import render_html
+
+DEFAULT_MAX_NODES = 2000
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig", ".json": "json-ld"}
+
+
+class TooLarge(ValueError):
+    """A page would hold more nodes than the limit: drawing it would freeze the browser."""
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    nodes: int
+    edges: int
+
+
+def load_graph(path: Path) -> Graph:
+    """A built claims graph read back from a file written by `claimgraph build` (format from its suffix)."""
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInput([Problem(str(path), 0, "", "no such file; run `claimgraph build` first")])
+    fmt = RDF_SUFFIXES.get(path.suffix.lower(), "turtle")
+    graph = Graph()
+    if fmt == "trig":
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        dataset.parse(path, format="trig")
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+        return graph
+    try:
+        graph.parse(path, format=fmt)
+    except Exception as err:  # rdflib raises several parser-specific types
+        raise InvalidInput([Problem(str(path), 0, "", f"cannot read the graph: {err}")]) from err
+    return graph
+
+
+def render_page(
+    graph: Graph,
+    out: Path,
+    focus: str | None = None,
+    hops: int = 1,
+    only: str | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    title: str | None = None,
+) -> Written:
+    """Write the interactive page of ``graph`` (or of the subgraph chosen by focus/only) to ``out``.
+
+    Raises TooLarge, without writing, when the page would exceed ``max_nodes``; LookupError for an unknown focus.
+    """
+    nxg = to_networkx(graph)
+    chosen = select(nxg, focus, hops, only) if (focus is not None or only) else nxg
+    if chosen.number_of_nodes() > max_nodes:
+        raise TooLarge(
+            f"the graph has {chosen.number_of_nodes()} nodes, more than the limit of {max_nodes} that a browser "
+            "draws smoothly; render a part with --focus LABEL --hops N and/or --only flagged|contradictions|"
+            "unsupported, or raise --max-nodes"
+        )
+    heading = title or _title(focus, hops, only)
+    write_atomic(out, render_html(chosen, heading))
+    return Written(Path(out), chosen.number_of_nodes(), chosen.number_of_edges())
+
+
+def write_build_page(graph: Graph, out_dir: Path, max_nodes: int = DEFAULT_MAX_NODES) -> Written | str:
+    """The page `claimgraph build` writes beside the Turtle: out/claims.html; a note instead when too large."""
+    try:
+        return render_page(graph, Path(out_dir) / "claims.html", max_nodes=max_nodes)
+    except TooLarge as err:
+        return f"claims.html not written: {err}"
+
+
+def export_graph(graph: Graph, fmt: str, out: Path) -> Written:
+    """Write the NetworkX projection as GraphML or GEXF."""
+    nxg = to_networkx(graph)
+    write_atomic(out, export(nxg, fmt))
+    return Written(Path(out), nxg.number_of_nodes(), nxg.number_of_edges())
+
+
+def _title(focus: str | None, hops: int, only: str | None) -> str:
+    parts = ["claimgraph"]
+    if focus is not None:
+        parts.append(f"around {focus!r} ({hops} hop{'s' if hops != 1 else ''})")
+    if only:
+        parts.append(f"only {only}")
+    return " · ".join(parts)
