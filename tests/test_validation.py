@@ -123,7 +123,7 @@ def test_failed_build_keeps_the_previous_good_output(mini: MiniProject):
     mini.write_claims([claim("C01", quote="not in the article at all")])
     assert mini.run("build").returncode == 2
     assert (mini.root / "out" / "claims.ttl").read_bytes() == good
-    assert sorted(p.name for p in (mini.root / "out").iterdir()) == ["claims.ttl"]  # no temp files left
+    assert sorted(p.name for p in (mini.root / "out").iterdir()) == ["claims.html", "claims.ttl"]  # no temp files left
 
 
 def test_repeated_quote_is_a_warning_not_an_error(mini: MiniProject):

@@ -64,7 +64,7 @@ def layout(nxg: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tuple[int, int]]
         (sorted(c, key=order.__getitem__) for c in nx.connected_components(simple)),
         key=lambda c: (-len(c), order[c[0]]),
     )
-    boxes = [_component_layout(simple.subgraph(nodes), seed) for nodes in components]
+    boxes = [_component_layout(_ordered(simple, nodes, order), seed) for nodes in components]
     positions: dict[str, tuple[int, int]] = {}
     total_area = sum((b["w"] + GAP) * (b["h"] + GAP) for b in boxes)
     row_width = max(max((b["w"] for b in boxes), default=0), math.sqrt(total_area) * 1.4)
@@ -80,6 +80,18 @@ def layout(nxg: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tuple[int, int]]
 
 
 GAP = 120.0
+
+
+def _ordered(graph: nx.Graph, nodes: list[str], order: dict[str, int]) -> nx.Graph:
+    """A component as a new graph with nodes and edges in projection order.
+
+    (A networkx subgraph view iterates its nodes in set order, which changes with the hash seed.)
+    """
+    component = nx.Graph()
+    component.add_nodes_from(nodes)
+    edges = ((u, v) if order[u] < order[v] else (v, u) for u, v in graph.edges(nodes))
+    component.add_edges_from(sorted(edges, key=lambda e: (order[e[0]], order[e[1]])))
+    return component
 
 
 def _component_layout(component: nx.Graph, seed: int) -> dict[str, Any]:
