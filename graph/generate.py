@@ -55,7 +55,7 @@ def generate_project(
     sentences: list[str] = []
     for number in range(1, claims + 1):
         claim_id = f"G{number:05d}"
-        evidence_source = rng.random() < 0.25
+        evidence_source = rng.random() < 0.25 and not (number == 1 and payload)  # the payload needs a quote
         subject = rng.choice(hubs) if rng.random() < 0.6 else rng.choice(entities)
         if number == 1 and payload:
             subject = f"entity {payload}"
