@@ -24,7 +24,8 @@ ARGS = [
 # the request log, so they are counted here too).
 RECORD_CSP = """
 window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(e.blockedURI + ' ' + e.violatedDirective));
+document.addEventListener('securitypolicyviolation',
+    e => window.__cspViolations.push(e.blockedURI + ' ' + e.violatedDirective));
 """
 
 
@@ -84,6 +85,12 @@ def open_page(browser, path: Path, width: int = 1600, height: int = 1000, timeou
 def click_node(opened: OpenPage, node_id: str) -> None:
     """Zoom onto a node and click its centre with the mouse, as a user would."""
     opened.js("id => window.claimgraph.network.focus(id, {scale: 2.5, animation: false})", node_id)
+    x, y = node_point(opened, node_id)
+    opened.page.mouse.click(x, y)
+
+
+def node_point(opened: OpenPage, node_id: str) -> tuple[float, float]:
+    """Where a node's centre is on the page, in CSS pixels."""
     x, y = opened.js(
         """id => {
             const net = window.claimgraph.network;
@@ -93,4 +100,4 @@ def click_node(opened: OpenPage, node_id: str) -> None:
         }""",
         node_id,
     )
-    opened.page.mouse.click(x, y)
+    return x, y

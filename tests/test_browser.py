@@ -10,7 +10,7 @@ import pytest
 
 from graph.generate import generate_project
 from graph.views import load_graph, to_networkx
-from tests.browser import click_node, launch_or_skip, open_page
+from tests.browser import click_node, launch_or_skip, node_point, open_page
 from tests.conftest import ROOT, claimgraph
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -70,8 +70,8 @@ def test_contradiction_edges_are_drawn_red_thick_and_dashed(shipped, projection)
     styles = shipped.js(
         """() => Object.values(window.claimgraph.network.body.edges)
             .filter(e => window.claimgraph.edges.get(e.id).cg.kind === 'contradicts')
-            .map(e => [e.options.color.color, e.options.width, Array.isArray(e.options.dashes) || e.options.dashes === true,
-                       e.options.arrows.to.enabled])"""
+            .map(e => [e.options.color.color, e.options.width,
+                       Array.isArray(e.options.dashes) || e.options.dashes === true, e.options.arrows.to.enabled])"""
     )
     assert wanted > 0
     assert len(styles) == wanted
@@ -188,12 +188,7 @@ def test_xss_payloads_in_label_quote_note_and_title_stay_inert_text(browser, tmp
             assert page.text_content("#details h3") == f"entity {PAYLOAD}"
             # the hover tooltip, shown by moving the mouse onto the node
             page.mouse.move(5, 5)
-            click_x, click_y = opened.js(
-                """id => { const net = window.claimgraph.network; const p = net.canvasToDOM(net.getPosition(id));
-                const r = document.getElementById('network').getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }""",
-                claim,
-            )
-            page.mouse.move(click_x, click_y)
+            page.mouse.move(*node_point(opened, claim))
             page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
             assert PAYLOAD in page.text_content("div.vis-tooltip")
             if html == page_file:
