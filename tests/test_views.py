@@ -1,0 +1,163 @@
+"""The NetworkX projection, its export, the page's data and the render/export commands (no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph.generate import generate_project
+from graph.views import load_graph, render_html, select, to_networkx
+from graph.views.network import export
+from graph.views.page import script_json, sentence_context
+from tests.conftest import ROOT, claimgraph
+
+BASE = "https://w3id.org/claimgraph/id/"
+
+
+@pytest.fixture(scope="module")
+def projection(shipped_build: Path) -> nx.MultiDiGraph:
+    return to_networkx(load_graph(shipped_build / "claims.ttl"))
+
+
+def _kinds(graph: nx.MultiDiGraph, what: str) -> dict[str, int]:
+    items = graph.nodes(data=True) if what == "nodes" else ((e, d) for *e, d in graph.edges(data=True))
+    counts: dict[str, int] = {}
+    for _, attrs in items:
+        counts[attrs["kind"]] = counts.get(attrs["kind"], 0) + 1
+    return counts
+
+
+def test_the_projection_has_entity_claim_and_value_nodes_and_typed_edges(projection):
+    assert _kinds(projection, "nodes") == {"entity": 55, "claim": 79, "value": 3}
+    edges = _kinds(projection, "edges")
+    assert edges["subject"] == edges["object"] == 79
+    rows = (ROOT / "claims.csv").read_text(encoding="utf-8")
+    assert edges["supports"] > 0 and edges["contradicts"] > 0
+    c36 = BASE + "claim/C36"
+    assert projection.has_edge(BASE + "entity/prolotherapy", c36, key="subject")
+    assert projection.has_edge(c36, BASE + "entity/knee-pain", key="object")
+    assert projection.edges[c36, BASE + "entity/knee-pain", "object"]["label"] == "treats"
+    assert "C36" in rows
+
+
+def test_claim_attributes_carry_qualifiers_quote_source_and_audit(projection):
+    c36 = projection.nodes[BASE + "claim/C36"]
+    assert c36["certainty"] == "possible"
+    assert c36["polarity"] == "affirmed"
+    assert c36["attribution"] == "a systematic review"
+    assert c36["evidence"] == "systematic-review"
+    assert c36["quote"].startswith("A systematic review of studies concluded")
+    assert c36["source"] == "prolotherapy-article" and not c36["evidence_source"]
+    assert c36["status"]  # "unaudited" until the audit writes cg:status
+    l02 = projection.nodes[BASE + "claim/L02"]
+    assert l02["evidence_source"] and l02["source_url"] == "https://doi.org/10.1370/afm.1504"
+
+
+def test_contradictions_are_one_edge_per_pair(projection, shipped_build: Path):
+    graph = load_graph(shipped_build / "claims.ttl")
+    from graph.vocab import CG
+
+    pairs = {frozenset((str(a), str(b))) for a, b in graph.subject_objects(CG.contradicts)}
+    drawn = [frozenset((u, v)) for u, v, k in projection.edges(keys=True) if k == "contradicts"]
+    assert len(drawn) == len(set(drawn)) == len(pairs)
+
+
+def test_literal_objects_become_shared_value_nodes(projection):
+    values = {a["label"] for _, a in projection.nodes(data=True) if a["kind"] == "value"}
+    assert {"decades", "centuries"} <= values
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_round_trips_and_is_deterministic(projection, fmt, tmp_path: Path):
+    data = export(projection, fmt)
+    assert data == export(projection, fmt)
+    path = tmp_path / f"g.{fmt}"
+    path.write_bytes(data)
+    back = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    assert back.number_of_nodes() == projection.number_of_nodes()
+    assert back.number_of_edges() == projection.number_of_edges()
+
+
+def test_export_command_writes_the_file(shipped_build: Path, tmp_path: Path):
+    out = tmp_path / "claims.graphml"
+    result = claimgraph("export", "--graph", str(shipped_build / "claims.ttl"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "137 nodes" in result.stdout
+    assert nx.read_graphml(out).number_of_nodes() == 137
+
+
+def test_focus_and_only_select_subgraphs(projection):
+    knee = select(projection, focus="knee osteoarthritis", hops=1)
+    claims = {a["claim_id"] for _, a in knee.nodes(data=True) if a["kind"] == "claim"}
+    assert claims == {"L02", "L05", "L17"}
+    assert BASE + "entity/prolotherapy" in knee  # the subjects of the kept claims come along
+    wider = select(projection, focus="knee osteoarthritis", hops=3)
+    assert len(wider) > len(knee)
+    contradictions = select(projection, only="contradictions")
+    assert all(
+        any(k == "contradicts" for *_, k in contradictions.edges(n, keys=True))
+        or any(k == "contradicts" for *_, k in contradictions.in_edges(n, keys=True))
+        for n, a in contradictions.nodes(data=True)
+        if a["kind"] == "claim"
+    )
+    with pytest.raises(LookupError):
+        select(projection, focus="no such thing")
+
+
+def test_render_refuses_a_page_over_the_limit_and_writes_nothing(shipped_build: Path, tmp_path: Path):
+    out = tmp_path / "page.html"
+    result = claimgraph("render", "--graph", str(shipped_build / "claims.ttl"), "--out", str(out), "--max-nodes", "50")
+    assert result.returncode == 2
+    assert "--focus" in result.stderr and "--only" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    result = claimgraph("render", "--graph", str(shipped_build / "claims.ttl"), "--out", str(out), "--focus", "nowhere")
+    assert result.returncode == 2 and "nowhere" in result.stderr
+    result = claimgraph(
+        "render", "--graph", str(shipped_build / "claims.ttl"), "--out", str(out), "--focus", "knee osteoarthritis"
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.exists()
+
+
+def test_render_without_a_build_says_what_to_do(tmp_path: Path):
+    result = claimgraph("render", "--graph", str(tmp_path / "missing.ttl"), "--out", str(tmp_path / "p.html"))
+    assert result.returncode == 2
+    assert "claimgraph build" in result.stderr
+
+
+def test_the_page_is_deterministic_and_self_contained(projection):
+    html = render_html(projection)
+    assert html == render_html(projection)
+    assert "http://" not in html.split("<script>", 1)[0].replace("http://www.w3.org", "")
+    assert "cdn" not in html.lower().split("<script>", 1)[0]
+    for tag in ("<link", "src="):
+        assert tag not in html.split("<script>", 1)[0]
+
+
+def test_embedded_json_cannot_end_its_script_element():
+    text = script_json({"a": "</script><img src=x onerror=alert(1)>&"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script><img src=x onerror=alert(1)>&"}
+
+
+def test_the_quote_is_shown_in_its_sentence():
+    assert sentence_context("herapy for treating joint pain. ", ", but more research is needed.\n\n") == (
+        "",
+        ", but more research is needed.",
+    )
+    assert sentence_context("which means it ", " and more") == ("…which means it ", " and more…")
+
+
+def test_generated_projects_build(tmp_path: Path):
+    project = generate_project(tmp_path / "gen", 60, seed=1)
+    result = claimgraph("build", "--out", str(project / "out"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    nxg = to_networkx(load_graph(project / "out" / "claims.ttl"))
+    assert _kinds(nxg, "nodes")["claim"] == 60
+    assert (project / "out" / "claims.html").exists()
+    again = generate_project(tmp_path / "gen2", 60, seed=1)
+    assert (again / "claims.csv").read_bytes() == (project / "claims.csv").read_bytes()
