@@ -161,3 +161,27 @@ def test_generated_projects_build(tmp_path: Path):
     assert (project / "out" / "claims.html").exists()
     again = generate_project(tmp_path / "gen2", 60, seed=1)
     assert (again / "claims.csv").read_bytes() == (project / "claims.csv").read_bytes()
+
+
+def test_the_readme_render_and_export_examples_run(tmp_path: Path):
+    import re
+    import shlex
+    import shutil
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### `claimgraph render`") : readme.index("## Library")]
+    examples = [
+        line.split("#")[0].strip()
+        for block in re.findall(r"```\n(.*?)```", section, flags=re.DOTALL)
+        for line in block.splitlines()
+        if line.startswith(("claimgraph render", "claimgraph export")) and "other/" not in line
+    ]
+    assert len(examples) >= 6
+    shutil.copy(ROOT / "claims.csv", tmp_path)
+    shutil.copy(ROOT / "ontology.ttl", tmp_path)
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    assert claimgraph("build", cwd=tmp_path).returncode == 0
+    for example in examples:
+        result = claimgraph(*shlex.split(example)[1:], cwd=tmp_path)
+        assert result.returncode == 0, (example, result.stderr)
+        assert result.stdout.startswith("wrote "), example
