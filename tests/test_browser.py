@@ -84,6 +84,24 @@ def test_contradiction_edges_are_drawn_red_thick_and_dashed(shipped, projection)
     assert others == 0
 
 
+def test_the_decades_centuries_contradiction_is_drawn_between_two_contested_claims(shipped):
+    c03, c48 = BASE + "claim/C03", BASE + "claim/C48"
+    edge = shipped.js(
+        """([a, b]) => Object.values(window.claimgraph.network.body.edges)
+            .filter(e => e.fromId === a && e.toId === b && window.claimgraph.edges.get(e.id).cg.kind === 'contradicts')
+            .map(e => [e.options.color.color, e.options.width, Array.isArray(e.options.dashes)])""",
+        [c03, c48],
+    )
+    assert edge == [["#d62728", 4, True]]
+    colours = shipped.js(
+        "ids => ids.map(id => window.claimgraph.network.body.nodes[id].options.color.background)", [c03, c48]
+    )
+    assert colours == ["#d62728", "#d62728"]  # the contested colour
+    click_node(shipped, c48)
+    assert "contested" in shipped.page.text_content("#details h3")
+    assert "contradiction" in shipped.page.text_content("#findings")
+
+
 def test_clicking_a_claim_shows_its_reading_quote_and_source(shipped):
     click_node(shipped, BASE + "claim/C36")
     assert shipped.js("window.claimgraph.network.getSelectedNodes()") == [BASE + "claim/C36"]
@@ -114,7 +132,9 @@ def _toggle(opened, group: str, value: str, checked: bool) -> None:
     [
         ("source", "prolotherapy-article", lambda a: a["source"] == "prolotherapy-article"),
         ("source", "acr-2019", lambda a: a["source"] == "acr-2019"),
-        ("status", "unaudited", lambda a: a["status"] == "unaudited"),
+        ("status", "contested", lambda a: a["status"] == "contested"),
+        ("status", "unsupported", lambda a: a["status"] == "unsupported"),
+        ("finding", "contradiction", lambda a: a["finding_kinds"] == ["contradiction"]),
         ("finding", "(no finding)", lambda a: not a["finding_kinds"]),
     ],
 )

@@ -51,7 +51,8 @@ def test_claim_attributes_carry_qualifiers_quote_source_and_audit(projection):
     assert c36["evidence"] == "systematic-review"
     assert c36["quote"].startswith("A systematic review of studies concluded")
     assert c36["source"] == "prolotherapy-article" and not c36["evidence_source"]
-    assert c36["status"]  # "unaudited" until the audit writes cg:status
+    assert c36["status"] == "contested" and c36["evidence_level"] == "systematic-review"
+    assert "uncited-evidence" in c36["finding_kinds"]
     l02 = projection.nodes[BASE + "claim/L02"]
     assert l02["evidence_source"] and l02["source_url"] == "https://doi.org/10.1370/afm.1504"
 
@@ -63,6 +64,16 @@ def test_contradictions_are_one_edge_per_pair(projection, shipped_build: Path):
     pairs = {frozenset((str(a), str(b))) for a, b in graph.subject_objects(CG.contradicts)}
     drawn = [frozenset((u, v)) for u, v, k in projection.edges(keys=True) if k == "contradicts"]
     assert len(drawn) == len(set(drawn)) == len(pairs)
+
+
+def test_the_audit_verdicts_reach_the_projection(projection):
+    c03, c48 = projection.nodes[BASE + "claim/C03"], projection.nodes[BASE + "claim/C48"]
+    assert c03["status"] == c48["status"] == "contested"
+    assert "contradiction" in c03["finding_kinds"] and "contradiction" in c48["finding_kinds"]
+    assert projection.has_edge(BASE + "claim/C03", BASE + "claim/C48", key="contradicts")
+    assert any(f["kind"] == "contradiction" and f["message"] for f in c48["findings"])
+    statuses = {a["status"] for _, a in projection.nodes(data=True) if a["kind"] == "claim"}
+    assert statuses <= {"contested", "unsupported", "weakly-supported", "supported"}
 
 
 def test_literal_objects_become_shared_value_nodes(projection):
@@ -100,6 +111,7 @@ def test_focus_and_only_select_subgraphs(projection):
     assert all(
         any(k == "contradicts" for *_, k in contradictions.edges(n, keys=True))
         or any(k == "contradicts" for *_, k in contradictions.in_edges(n, keys=True))
+        or "contradiction" in a["finding_kinds"]
         for n, a in contradictions.nodes(data=True)
         if a["kind"] == "claim"
     )
