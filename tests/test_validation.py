@@ -162,3 +162,9 @@ def test_unexpected_error_has_no_traceback_unless_debug(mini: MiniProject, tmp_p
     assert "Traceback" not in result.stderr and "--debug" in result.stderr
     result = mini.run("build", "--debug")
     assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_outputs_are_readable_like_any_new_file(mini: MiniProject):
+    assert mini.run("build").returncode == 0
+    for path in (mini.root / "out").iterdir():
+        assert path.stat().st_mode & 0o044 == 0o044, path  # group and others may read (umask 022)
