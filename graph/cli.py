@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", parents=[common, inputs], help="check the inputs and report every problem")
     validate.set_defaults(run=_validate)
+    _add_query_commands(sub, common)
     return parser
 
 
@@ -129,6 +130,110 @@ def _progress(label: str):
             print(f"\r{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     return report
+
+
+# --- SPARQL: query, serve, push (issue 5) -----------------------------------------------------------------
+
+
+def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    stores = argparse.ArgumentParser(add_help=False)
+    where = stores.add_argument_group("where the graph is (default: out/claims.ttl in memory)")
+    where.add_argument("--graph", type=Path, help="graph file to query (default: out/claims.ttl)")
+    where.add_argument("--store", metavar="oxigraph:DIR", help="query an on-disk Oxigraph store (loads --graph)")
+    where.add_argument("--endpoint", metavar="URL", help="query a SPARQL 1.1 endpoint instead")
+    where.add_argument("--default-graph", metavar="IRI", help="with --endpoint: the named graph to query")
+    _auth_options(stores)
+
+    query = sub.add_parser(
+        "query", parents=[common, stores], help="run a named query, a .rq file or SPARQL text over the graph"
+    )
+    query.add_argument("query", nargs="?", metavar="NAME|FILE.rq|SPARQL", help="what to run (see --list)")
+    query.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+    query.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="bind a variable (<IRI> or a literal)"
+    )
+    query.add_argument(
+        "--format",
+        choices=["table", "csv", "tsv", "json", "xml"],
+        help="result format (default: table on a terminal, csv otherwise; CONSTRUCT/DESCRIBE give Turtle)",
+    )
+    query.set_defaults(run=_query)
+
+
+def _auth_options(parser: argparse.ArgumentParser) -> None:
+    auth = parser.add_argument_group("endpoint authentication (Basic or Digest, whichever the server asks for)")
+    auth.add_argument("--user", help="user name for the endpoint")
+    auth.add_argument(
+        "--password-env",
+        default="CLAIMGRAPH_PASSWORD",
+        metavar="VAR",
+        help="environment variable holding the password (default: CLAIMGRAPH_PASSWORD)",
+    )
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str, str] | None:
+    if not args.user:
+        return None
+    import os
+
+    password = os.environ.get(args.password_env)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UsageError(f"--user {args.user}: set the password in ${args.password_env}")
+        import getpass
+
+        password = getpass.getpass(f"password for {args.user}: ")
+    return args.user, password
+
+
+def _open_store(args: argparse.Namespace):
+    from .store import open_store
+
+    try:
+        return open_store(
+            graph=args.graph,
+            store=args.store,
+            endpoint=args.endpoint,
+            default_graph=args.default_graph,
+            auth=_credentials(args),
+        )
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from None
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .named import named_queries, parse_params, resolve
+    from .results import render
+    from .syntax import check_query
+
+    if args.list:
+        for named in named_queries():
+            print(f"{named.name}\n    {named.description}")
+            for name, meaning in named.params.items():
+                print(f"    --param {name}=…  {meaning}")
+        return EXIT_OK
+    if not args.query:
+        raise UsageError("query: give a query name, a .rq file or SPARQL text (or --list)")
+    try:
+        named = resolve(args.query)
+        bindings = parse_params(named, args.param)
+    except (LookupError, ValueError, FileNotFoundError) as err:
+        raise UsageError(str(err)) from None
+    try:
+        check_query(named.text, named.path)
+    except InvalidInput as err:  # a query is not the project's input: report it without the build's wording
+        _print_problems(err.problems)
+        return EXIT_INVALID
+    result = _open_store(args).query(named.text, bindings)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        fmt = "turtle"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(render(result, fmt).encode("utf-8"))  # bytes: the CSV's CRLF must reach the file as is
+    sys.stdout.buffer.flush()
+    if result.type == "ASK":
+        return EXIT_OK if result.boolean else EXIT_ERROR
+    return EXIT_OK
 
 
 if __name__ == "__main__":
