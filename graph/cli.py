@@ -159,6 +159,16 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     )
     query.set_defaults(run=_query)
 
+    serve = sub.add_parser(
+        "serve", parents=[common, stores], help="a read-only SPARQL endpoint (/sparql) over the graph, with its pages"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
+    serve.add_argument("--max-rows", type=int, default=10_000, help="rows a SELECT may return (default: 10000)")
+    serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
+    serve.set_defaults(run=_serve)
+
 
 def _auth_options(parser: argparse.ArgumentParser) -> None:
     auth = parser.add_argument_group("endpoint authentication (Basic or Digest, whichever the server asks for)")
@@ -233,6 +243,31 @@ def _query(args: argparse.Namespace) -> int:
     sys.stdout.buffer.flush()
     if result.type == "ASK":
         return EXIT_OK if result.boolean else EXIT_ERROR
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, make_server
+    from .store import DEFAULT_GRAPH_FILE
+
+    if args.store and args.graph is None and not DEFAULT_GRAPH_FILE.exists() and not Path(args.store[9:]).exists():
+        raise UsageError(f"{args.store}: no such store and no graph file to load into it")
+    store = {"graph": args.graph, "store": args.store, "endpoint": args.endpoint, "default_graph": args.default_graph}
+    store["auth"] = _credentials(args)
+    options = ServeOptions(store, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers)
+    static = (args.graph or DEFAULT_GRAPH_FILE).parent
+    try:
+        server = make_server(options, args.host, args.port, static_dir=static)
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    host, port = server.server_address[:2]
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"claimgraph: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
+    print(f"serving http://{host}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
     return EXIT_OK
 
 
