@@ -169,6 +169,15 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
     serve.set_defaults(run=_serve)
 
+    push = sub.add_parser("push", parents=[common], help="load a build into a SPARQL 1.1 store (replaces its graph)")
+    push.add_argument("--endpoint", metavar="URL", help="the store's SPARQL endpoint (updates, and the check after)")
+    push.add_argument("--graph", metavar="IRI", help="named graph to replace (default: the build's dataset IRI)")
+    push.add_argument("--gsp", metavar="URL", help="Graph Store Protocol endpoint; without it SPARQL Update is used")
+    push.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint if not --endpoint")
+    push.add_argument("--file", type=Path, default=Path("out/claims.ttl"), help="build to push (out/claims.ttl)")
+    _auth_options(push)
+    push.set_defaults(run=_push)
+
 
 def _auth_options(parser: argparse.ArgumentParser) -> None:
     auth = parser.add_argument_group("endpoint authentication (Basic or Digest, whichever the server asks for)")
@@ -243,6 +252,21 @@ def _query(args: argparse.Namespace) -> int:
     sys.stdout.buffer.flush()
     if result.type == "ASK":
         return EXIT_OK if result.boolean else EXIT_ERROR
+    return EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    from .push import push
+
+    if not args.file.exists():
+        raise UsageError(f"{args.file}: no such build (run `claimgraph build` first)")
+    try:
+        pushed = push(args.file, args.endpoint, args.graph, args.gsp, args.update_endpoint, _credentials(args))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    how = "Graph Store Protocol PUT" if pushed.method == "graph-store" else "SPARQL Update"
+    checked = f"; the store holds {pushed.stored}" if pushed.stored is not None else ""
+    print(f"pushed {pushed.triples} triples to <{pushed.graph}> by {how}{checked}")
     return EXIT_OK
 
 

@@ -66,6 +66,8 @@ class Http:
                 return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
         except urllib.error.HTTPError as err:
             body = err.read().decode("utf-8", errors="replace")
+            if err.code in (401, 403) and not body.strip():
+                body = "authentication failed or not allowed (check --user and the password)"
             raise EndpointError(url, err.code, body) from None
 
 

@@ -97,7 +97,7 @@ SQL_TXN_TIMEOUT = 0
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryCostEstimationTime = 400
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 120
 DeferInferenceRulesInit = 0
 """
