@@ -1,6 +1,6 @@
 """The claimgraph command line: argument parsing, messages, exit codes and progress — nothing else.
 
-Exit codes: 0 ok, 2 invalid input, 1 anything else (3 is kept for audit gates).
+Exit codes: 0 ok, 2 invalid input, 1 anything else, 3 audit findings of a kind named by --fail-on.
 """
 
 from __future__ import annotations
@@ -13,13 +13,17 @@ from pathlib import Path
 from rdflib import RDF, Graph
 
 from . import __version__
-from .files import write_atomic
+from .audit import KINDS, to_csv, to_json, to_markdown
+from .pipeline import audit_store, build, write_build
 from .problems import InvalidInput, Problem
 from .project import Project, load_project
-from .rdf import DEFAULT_BASE, FORMATS, Minter, build_graph, serialize
+from .rdf import DEFAULT_BASE, FORMATS
+from .shapes import check_shapes, load_graph
+from .sources import load_project_sources
+from .store import MemoryStore
 from .vocab import CG
 
-EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_FINDINGS = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -72,9 +76,25 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     build.add_argument("--format", choices=sorted(FORMATS), default="turtle", help="RDF format (default: turtle)")
     build.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI for minted nodes (default: {DEFAULT_BASE})")
+    build.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
     build.set_defaults(run=_build)
 
+    audit = sub.add_parser(
+        "audit", parents=[common, inputs], help="audit a claims table, or an existing build with --graph"
+    )
+    audit.add_argument("--graph", type=Path, help="audit this RDF file (for example out/claims.ttl) instead")
+    audit.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
+    audit.add_argument("--format", choices=["md", "json", "csv"], default="md", help="output format (default: md)")
+    audit.add_argument(
+        "--fail-on",
+        default="",
+        metavar="KIND[,KIND…]",
+        help=f"exit 3 when findings of these kinds exist ({', '.join(KINDS)}, or any)",
+    )
+    audit.set_defaults(run=_audit)
+
     validate = sub.add_parser("validate", parents=[common, inputs], help="check the inputs and report every problem")
+    validate.add_argument("--graph", type=Path, help="check this RDF file against the SHACL shapes instead")
     validate.set_defaults(run=_validate)
     _add_query_commands(sub, common)
     return parser
@@ -89,19 +109,75 @@ def _load(args: argparse.Namespace) -> Project:
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     project = _load(args)
-    graph = build_graph(project, base=args.base, progress=_progress("building graph"))
-    data = serialize(graph, args.format, name=Minter(args.base).dataset())
-    target = args.out / f"claims.{FORMATS[args.format][1]}"
-    write_atomic(target, data)
+    result = build(project, base=args.base, rule_dirs=args.rules, progress=_progress("building graph"))
+    written = write_build(result, args.out, args.format)
+    counts = result.audit.counts()
     print(
-        f"built {target}: {len(project.claims)} claims, {_count_entities(graph)} entities, "
-        f"{len({c.source for c in project.claims})} sources, {len(graph)} triples "
+        f"built {written[0]}: {len(project.claims)} claims, {_count_entities(result.graph)} entities, "
+        f"{len({c.source for c in project.claims})} sources, {len(result.graph)} triples "
         f"in {time.perf_counter() - started:.2f} s"
+    )
+    print(
+        f"audit {written[1]}, {written[2]}: {len(result.audit.findings)} findings ("
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+        + ")"
     )
     return EXIT_OK
 
 
+def _audit(args: argparse.Namespace) -> int:
+    fail_on = _kinds(args.fail_on)
+    if args.graph:
+        graph = _read_graph(args.graph)
+        sources = load_project_sources(args.sources) if args.sources.is_dir() else None
+        audit = audit_store(MemoryStore(graph), args.rules, sources)
+    else:
+        project = _load(args)
+        result = build(project, rule_dirs=args.rules)
+        audit, sources = result.audit, project.sources
+    render = {"md": lambda: to_markdown(audit, sources), "json": lambda: to_json(audit), "csv": lambda: to_csv(audit)}
+    sys.stdout.write(render[args.format]())
+    failing = [f for f in audit.findings if f.kind in fail_on]
+    if failing:
+        print(
+            f"claimgraph: {len(failing)} finding(s) of kind {', '.join(sorted({f.kind for f in failing}))}",
+            file=sys.stderr,
+        )
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _kinds(text: str) -> set[str]:
+    kinds = {k.strip() for k in text.split(",") if k.strip()}
+    if "any" in kinds:
+        return set(KINDS)
+    unknown = sorted(kinds - set(KINDS))
+    if unknown:
+        raise UsageError(f"--fail-on: unknown kind(s) {', '.join(unknown)}; use: {', '.join(KINDS)}, any")
+    return kinds
+
+
+def _read_graph(path: Path) -> Graph:
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file (run 'claimgraph build' first?)")
+    problems: list[Problem] = []
+    graph = load_graph(path, problems)
+    if problems:
+        raise InvalidInput(problems)
+    return graph
+
+
 def _validate(args: argparse.Namespace) -> int:
+    if args.graph:
+        graph = _read_graph(args.graph)
+        violations = check_shapes(graph)
+        for violation in violations:
+            print(f"{args.graph}: {violation}", file=sys.stderr)
+        if violations:
+            print(f"claimgraph: {len(violations)} SHACL violation(s)", file=sys.stderr)
+            return EXIT_INVALID
+        print(f"ok: {args.graph} conforms to the claimgraph shapes ({len(graph)} triples)")
+        return EXIT_OK
     project = _load(args)
     print(f"ok: {len(project.claims)} claims from {len(project.sources)} sources, no problems")
     return EXIT_OK

@@ -6,7 +6,20 @@ import os
 import tempfile
 from pathlib import Path
 
+import pyoxigraph
+from rdflib import Dataset, Graph
+
 from .problems import Problem
+
+# file suffix → (rdflib format, pyoxigraph format); anything else is read as Turtle
+RDF_FORMATS = {
+    ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
+    ".rdf": ("xml", pyoxigraph.RdfFormat.RDF_XML),
+    ".owl": ("xml", pyoxigraph.RdfFormat.RDF_XML),
+    ".xml": ("xml", pyoxigraph.RdfFormat.RDF_XML),
+    ".jsonld": ("json-ld", pyoxigraph.RdfFormat.JSON_LD),
+    ".trig": ("trig", pyoxigraph.RdfFormat.TRIG),
+}
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -49,3 +62,30 @@ def read_text(path: Path, problems: list[Problem]) -> str:
                 )
         text = raw.decode("utf-8", errors="replace")
     return text.removeprefix("\ufeff")
+
+
+def parse_rdf_file(path: Path, graph: Graph, problems: list[Problem]) -> bool:
+    """Parse an RDF file into ``graph``; a syntax error becomes a Problem with the parser's line and column.
+
+    pyoxigraph checks the syntax first because it reports exact positions, which rdflib does not.
+    """
+    if not path.is_file():
+        problems.append(Problem(str(path), 0, "", "file not found"))
+        return False
+    text = read_text(path, problems)
+    rdflib_format, ox_format = RDF_FORMATS.get(path.suffix.lower(), ("turtle", pyoxigraph.RdfFormat.TURTLE))
+    base = path.resolve().as_uri()
+    try:
+        for _ in pyoxigraph.parse(text.encode("utf-8"), format=ox_format, base_iri=base):
+            pass
+    except SyntaxError as err:
+        problems.append(Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}"))
+        return False
+    if rdflib_format == "trig":  # a build in TriG keeps its triples in one named graph: read them all
+        dataset = Dataset()
+        dataset.parse(data=text, format="trig", publicID=base)
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+    else:
+        graph.parse(data=text, format=rdflib_format, publicID=base)
+    return True

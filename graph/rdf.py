@@ -113,6 +113,9 @@ def _add_source(g: Graph, mint: Minter, vocab: Vocabulary, source: Source) -> No
         g.add((node, OWL.sameAs, URIRef(source.citation_iri)))
     if source.published:
         g.add((node, SCHEMA.datePublished, Literal(source.published)))
+    if source.text is not None:  # which version of the text the selectors' offsets refer to
+        digest = hashlib.sha256(source.text.text.encode("utf-8")).hexdigest()
+        g.add((node, SCHEMA.sha256, Literal(digest)))
 
 
 def _add_claim(g: Graph, mint: Minter, project: Project, claim: Claim, labels: dict[str, str]) -> None:

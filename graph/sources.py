@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .files import read_text
-from .problems import Problem
+from .problems import Problem, raise_if_errors
 from .tables import read_table
 
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
@@ -110,6 +110,14 @@ class Source:
     @property
     def citation_iri(self) -> str | None:
         return citation_iri(self.citation) if self.citation else None
+
+
+def load_project_sources(directory: Path) -> dict[str, Source]:
+    """The sources of a folder, for showing quotes in context; raises InvalidInput on a bad table."""
+    problems: list[Problem] = []
+    sources = read_sources(Path(directory), None, problems)
+    raise_if_errors(problems)
+    return sources
 
 
 SOURCE_COLUMNS = ("key", "title", "kind")

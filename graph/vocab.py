@@ -6,10 +6,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 
-from .files import read_text
+from .files import parse_rdf_file
 from .problems import Problem
 
 CG = Namespace("https://w3id.org/claimgraph/ns#")
@@ -116,27 +115,5 @@ def load_vocabulary(paths: list[Path], problems: list[Problem]) -> Vocabulary:
     graph = Graph()
     before = len(problems)
     for path in paths:
-        if not Path(path).is_file():
-            problems.append(Problem(str(path), 0, "", "ontology file not found"))
-            continue
-        text = read_text(path, problems)
-        fmt = _format_for(path)
-        try:  # pyoxigraph reports the exact position of a syntax error
-            for _ in pyoxigraph.parse(text.encode("utf-8"), format=fmt[1], base_iri=Path(path).resolve().as_uri()):
-                pass
-        except SyntaxError as err:
-            line = err.lineno or 0
-            problems.append(Problem(str(path), line, f"col {err.offset or 0}", f"syntax error: {err.msg}"))
-            continue
-        graph.parse(data=text, format=fmt[0], publicID=Path(path).resolve().as_uri())
+        parse_rdf_file(Path(path), graph, problems)
     return Vocabulary(graph, complete=len(problems) == before)
-
-
-def _format_for(path: Path) -> tuple[str, pyoxigraph.RdfFormat]:
-    suffix = Path(path).suffix.lower()
-    return {
-        ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
-        ".rdf": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-        ".owl": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-        ".xml": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-    }.get(suffix, ("turtle", pyoxigraph.RdfFormat.TURTLE))

@@ -128,7 +128,7 @@ def test_build_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path):
             result = claimgraph("build", "--out", str(out), "--format", fmt, cwd=ROOT, env=env)
             assert result.returncode == 0, result.stderr
         outputs[seed] = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert len(outputs["1"]) == len(FORMATS)
+    assert len(outputs["1"]) == len(FORMATS) + 2  # every graph format, audit.json and audit.md
     assert outputs["1"] == outputs["2"]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from rdflib import Graph
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, claimgraph
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -32,3 +33,13 @@ def test_readme_queries_run_as_written_on_the_build(shipped_build: Path):
         assert rows, query
     knee = [str(r[0]) for r in graph.query(queries[2])]
     assert "C36" in knee
+
+
+def test_readme_figures_are_those_of_the_shipped_build(shipped_build: Path):
+    result = claimgraph("build", "--out", str(shipped_build), cwd=ROOT)
+    built, audited = result.stdout.splitlines()[:2]
+    assert built.split(" in ")[0].replace(str(shipped_build), "out") in README
+    assert audited.replace(str(shipped_build), "out") in README
+    summary = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))["summary"]
+    for kind, count in summary["by_kind"].items():
+        assert f"| `{kind}` | {count} |" in README

@@ -1,0 +1,52 @@
+"""Structural validation of any claims graph against the SHACL shapes (pySHACL)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from pyshacl import validate
+from rdflib import RDF, Graph, Namespace, URIRef
+
+from .files import parse_rdf_file
+from .problems import Problem
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+DCTERMS_ID = URIRef("http://purl.org/dc/terms/identifier")
+
+
+def load_graph(path: Path, problems: list[Problem]) -> Graph:
+    graph = Graph()
+    parse_rdf_file(Path(path), graph, problems)
+    return graph
+
+
+def shapes_graph() -> Graph:
+    return Graph().parse(
+        data=resources.files("graph").joinpath("shapes.ttl").read_text(encoding="utf-8"), format="turtle"
+    )
+
+
+def check_shapes(graph: Graph) -> list[str]:
+    """Every SHACL violation as one readable line, sorted: 'claim C07: cg:certainty: message (value …)'."""
+    conforms, report, _ = validate(graph, shacl_graph=shapes_graph(), inference="none", advanced=True)
+    if conforms:
+        return []
+    lines = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        message = report.value(result, SH.resultMessage)
+        where = _describe(graph, focus)
+        step = f"{graph.namespace_manager.normalizeUri(path)}: " if isinstance(path, URIRef) else ""
+        shown = f" (value {value.n3(graph.namespace_manager)})" if value is not None else ""
+        lines.add(f"{where}: {step}{message}{shown}")
+    return sorted(lines)
+
+
+def _describe(graph: Graph, node: object) -> str:
+    identifier = graph.value(node, DCTERMS_ID)
+    kind = graph.value(node, RDF.type)
+    kind_name = str(kind).rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower() if kind is not None else "node"
+    return f"{kind_name} {identifier}" if identifier is not None else f"{kind_name} <{node}>"
