@@ -82,7 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser(
         "audit", parents=[common, inputs], help="audit a claims table, or an existing build with --graph"
     )
-    audit.add_argument("--graph", type=Path, help="audit this RDF file (for example out/claims.ttl) instead")
+    audit.add_argument(
+        "--graph", help="audit this RDF file (for example out/claims.ttl) instead; with --endpoint, a named graph IRI"
+    )
+    audit.add_argument("--endpoint", metavar="URL", help="run the rules on this SPARQL endpoint (issue 5)")
+    _auth_options(audit)
     audit.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
     audit.add_argument("--format", choices=["md", "json", "csv"], default="md", help="output format (default: md)")
     audit.add_argument(
@@ -127,8 +131,14 @@ def _build(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     fail_on = _kinds(args.fail_on)
-    if args.graph:
-        graph = _read_graph(args.graph)
+    if args.endpoint:
+        from .remote import EndpointStore
+
+        sources = load_project_sources(args.sources) if args.sources.is_dir() else None
+        store = EndpointStore(args.endpoint, default_graph=args.graph, auth=_credentials(args))
+        audit = audit_store(store, args.rules, sources)
+    elif args.graph:
+        graph = _read_graph(Path(args.graph))
         sources = load_project_sources(args.sources) if args.sources.is_dir() else None
         audit = audit_store(MemoryStore(graph), args.rules, sources)
     else:

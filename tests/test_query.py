@@ -70,6 +70,15 @@ def test_named_queries_answer_about_the_shipped_article(memory):
     assert c36 and "might effectively treat knee pain" in str(c36[0]["quote"]) and "otherQuote" not in c36[0]
     certainty = run_named(memory, resolve("by-certainty")).dicts()
     assert len(certainty) == 79 and str(certainty[0]["certainty"]) == "certain"
+    findings = run_named(memory, resolve("findings")).dicts()
+    assert {"contradiction", "unsupported"} <= {str(f["kind"]) for f in findings}
+    unsupported = {str(r["claim"]) for r in run_named(memory, resolve("unsupported")).dicts()}
+    statuses = {str(r["id"]) for r in memory.query(UNSUPPORTED_STATUS).dicts()}
+    assert unsupported == statuses and unsupported
+
+
+UNSUPPORTED_STATUS = """PREFIX cg: <https://w3id.org/claimgraph/ns#>
+SELECT ?id WHERE { ?c cg:status "unsupported" ; <http://purl.org/dc/terms/identifier> ?id }"""
 
 
 HOSTILE = [

@@ -125,3 +125,38 @@ def claimgraph_update(virtuoso, update: str) -> None:
 
     form = urllib.parse.urlencode({"update": update}).encode("utf-8")
     Http().request(virtuoso.sparql, form, {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+# --- the audit, run remotely (issue 3's rules on issue 5's stores) -----------------------------------------
+
+from graph.audit import load_rules, run_audit  # noqa: E402
+
+
+@pytest.mark.parametrize("rule", load_rules(), ids=lambda r: r.id)
+def test_every_audit_rule_answers_alike_on_memory_oxigraph_and_virtuoso(rule, pushed, memory, oxigraph):
+    expected = canonical(memory.query(rule.sparql))
+    assert canonical(oxigraph.query(rule.sparql)) == expected
+    assert canonical(pushed.query(rule.sparql)) == expected
+
+
+def test_the_remote_audit_finds_what_the_local_audit_finds(pushed, shipped_build: Path):
+    import json
+
+    local = run_audit(open_store(graph=shipped_build / "claims.ttl"), load_rules())
+    remote = run_audit(pushed, load_rules())
+    assert remote.findings == local.findings
+    assert remote.findings, "the shipped article has findings"
+    built = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))
+    assert {f["id"] for f in built["findings"]} == {f.id for f in remote.findings}
+
+
+def test_audit_endpoint_from_the_command_line_matches_the_local_audit(virtuoso, pushed, shipped_build: Path):
+    build = str(shipped_build / "claims.ttl")
+    local = claimgraph("audit", "--graph", build, "--format", "json")
+    remote = claimgraph("audit", "--endpoint", virtuoso.sparql, "--graph", GRAPH, "--format", "json")
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout
+    findings = claimgraph(
+        "query", "findings", "--endpoint", virtuoso.sparql, "--default-graph", GRAPH, "--format", "csv"
+    )
+    assert findings.returncode == 0 and findings.stdout.count("\n") > 1
