@@ -85,7 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser(
         "audit", parents=[common, inputs], help="audit a claims table, or an existing build with --graph"
     )
-    audit.add_argument("--graph", type=Path, help="audit this RDF file (for example out/claims.ttl) instead")
+    audit.add_argument(
+        "--graph", help="audit this RDF file (for example out/claims.ttl) instead; with --endpoint, a named graph IRI"
+    )
+    audit.add_argument("--endpoint", metavar="URL", help="run the rules on this SPARQL endpoint (issue 5)")
+    _auth_options(audit)
     audit.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
     audit.add_argument("--format", choices=["md", "json", "csv"], default="md", help="output format (default: md)")
     audit.add_argument(
@@ -119,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=EXPORT_FORMATS, default="graphml", help="graphml (default) or gexf")
     export.add_argument("--out", type=Path, help="file to write (default: out/claims.graphml or .gexf)")
     export.set_defaults(run=_export)
+    _add_query_commands(sub, common)
     return parser
 
 
@@ -151,8 +156,14 @@ def _build(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     fail_on = _kinds(args.fail_on)
-    if args.graph:
-        graph = _read_graph(args.graph)
+    if args.endpoint:
+        from .remote import EndpointStore
+
+        sources = load_project_sources(args.sources) if args.sources.is_dir() else None
+        store = EndpointStore(args.endpoint, default_graph=args.graph, auth=_credentials(args))
+        audit = audit_store(store, args.rules, sources)
+    elif args.graph:
+        graph = _read_graph(Path(args.graph))
         sources = load_project_sources(args.sources) if args.sources.is_dir() else None
         audit = audit_store(MemoryStore(graph), args.rules, sources)
     else:
@@ -250,6 +261,169 @@ def _progress(label: str):
             print(f"\r{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     return report
+
+
+# --- SPARQL: query, serve, push (issue 5) -----------------------------------------------------------------
+
+
+def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    stores = argparse.ArgumentParser(add_help=False)
+    where = stores.add_argument_group("where the graph is (default: out/claims.ttl in memory)")
+    where.add_argument("--graph", type=Path, help="graph file to query (default: out/claims.ttl)")
+    where.add_argument("--store", metavar="oxigraph:DIR", help="query an on-disk Oxigraph store (loads --graph)")
+    where.add_argument("--endpoint", metavar="URL", help="query a SPARQL 1.1 endpoint instead")
+    where.add_argument("--default-graph", metavar="IRI", help="with --endpoint: the named graph to query")
+    _auth_options(stores)
+
+    query = sub.add_parser(
+        "query", parents=[common, stores], help="run a named query, a .rq file or SPARQL text over the graph"
+    )
+    query.add_argument("query", nargs="?", metavar="NAME|FILE.rq|SPARQL", help="what to run (see --list)")
+    query.add_argument("--list", action="store_true", help="list the named queries and their parameters")
+    query.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="bind a variable (<IRI> or a literal)"
+    )
+    query.add_argument(
+        "--format",
+        choices=["table", "csv", "tsv", "json", "xml"],
+        help="result format (default: table on a terminal, csv otherwise; CONSTRUCT/DESCRIBE give Turtle)",
+    )
+    query.set_defaults(run=_query)
+
+    serve = sub.add_parser(
+        "serve", parents=[common, stores], help="a read-only SPARQL endpoint (/sparql) over the graph, with its pages"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
+    serve.add_argument("--max-rows", type=int, default=10_000, help="rows a SELECT may return (default: 10000)")
+    serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
+    serve.set_defaults(run=_serve)
+
+    push = sub.add_parser("push", parents=[common], help="load a build into a SPARQL 1.1 store (replaces its graph)")
+    push.add_argument("--endpoint", metavar="URL", help="the store's SPARQL endpoint (updates, and the check after)")
+    push.add_argument("--graph", metavar="IRI", help="named graph to replace (default: the build's dataset IRI)")
+    push.add_argument("--gsp", metavar="URL", help="Graph Store Protocol endpoint; without it SPARQL Update is used")
+    push.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint if not --endpoint")
+    push.add_argument("--file", type=Path, default=Path("out/claims.ttl"), help="build to push (out/claims.ttl)")
+    _auth_options(push)
+    push.set_defaults(run=_push)
+
+
+def _auth_options(parser: argparse.ArgumentParser) -> None:
+    auth = parser.add_argument_group("endpoint authentication (Basic or Digest, whichever the server asks for)")
+    auth.add_argument("--user", help="user name for the endpoint")
+    auth.add_argument(
+        "--password-env",
+        default="CLAIMGRAPH_PASSWORD",
+        metavar="VAR",
+        help="environment variable holding the password (default: CLAIMGRAPH_PASSWORD)",
+    )
+
+
+def _credentials(args: argparse.Namespace) -> tuple[str, str] | None:
+    if not args.user:
+        return None
+    import os
+
+    password = os.environ.get(args.password_env)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UsageError(f"--user {args.user}: set the password in ${args.password_env}")
+        import getpass
+
+        password = getpass.getpass(f"password for {args.user}: ")
+    return args.user, password
+
+
+def _open_store(args: argparse.Namespace):
+    from .store import open_store
+
+    try:
+        return open_store(
+            graph=args.graph,
+            store=args.store,
+            endpoint=args.endpoint,
+            default_graph=args.default_graph,
+            auth=_credentials(args),
+        )
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from None
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .named import named_queries, parse_params, resolve
+    from .results import render
+    from .syntax import check_query
+
+    if args.list:
+        for named in named_queries():
+            print(f"{named.name}\n    {named.description}")
+            for name, meaning in named.params.items():
+                print(f"    --param {name}=…  {meaning}")
+        return EXIT_OK
+    if not args.query:
+        raise UsageError("query: give a query name, a .rq file or SPARQL text (or --list)")
+    try:
+        named = resolve(args.query)
+        bindings = parse_params(named, args.param)
+    except (LookupError, ValueError, FileNotFoundError) as err:
+        raise UsageError(str(err)) from None
+    try:
+        check_query(named.text, named.path)
+    except InvalidInput as err:  # a query is not the project's input: report it without the build's wording
+        _print_problems(err.problems)
+        return EXIT_INVALID
+    result = _open_store(args).query(named.text, bindings)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        fmt = "turtle"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(render(result, fmt).encode("utf-8"))  # bytes: the CSV's CRLF must reach the file as is
+    sys.stdout.buffer.flush()
+    if result.type == "ASK":
+        return EXIT_OK if result.boolean else EXIT_ERROR
+    return EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    from .push import push
+
+    if not args.file.exists():
+        raise UsageError(f"{args.file}: no such build (run `claimgraph build` first)")
+    try:
+        pushed = push(args.file, args.endpoint, args.graph, args.gsp, args.update_endpoint, _credentials(args))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    how = "Graph Store Protocol PUT" if pushed.method == "graph-store" else "SPARQL Update"
+    checked = f"; the store holds {pushed.stored}" if pushed.stored is not None else ""
+    print(f"pushed {pushed.triples} triples to <{pushed.graph}> by {how}{checked}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, make_server
+    from .store import DEFAULT_GRAPH_FILE
+
+    if args.store and args.graph is None and not DEFAULT_GRAPH_FILE.exists() and not Path(args.store[9:]).exists():
+        raise UsageError(f"{args.store}: no such store and no graph file to load into it")
+    store = {"graph": args.graph, "store": args.store, "endpoint": args.endpoint, "default_graph": args.default_graph}
+    store["auth"] = _credentials(args)
+    options = ServeOptions(store, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers)
+    static = (args.graph or DEFAULT_GRAPH_FILE).parent
+    try:
+        server = make_server(options, args.host, args.port, static_dir=static)
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    host, port = server.server_address[:2]
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"claimgraph: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
+    print(f"serving http://{host}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return EXIT_OK
 
 
 if __name__ == "__main__":

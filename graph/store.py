@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
-from rdflib import Graph
+from rdflib import XSD, Graph, Literal
 from rdflib.term import Node
 
 
@@ -31,6 +32,69 @@ class QueryResult:
 
 class Store(Protocol):
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult: ...
+
+
+DEFAULT_GRAPH_FILE = Path("out/claims.ttl")
+
+
+def open_store(
+    graph: Path | None = None,
+    store: str | None = None,
+    endpoint: str | None = None,
+    default_graph: str | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float | None = None,
+) -> Store:
+    """The store the command-line options name: ``--endpoint URL``, ``--store oxigraph:DIR`` or ``--graph FILE``.
+
+    With ``oxigraph:DIR`` the graph file (``--graph``, or ``out/claims.ttl`` when it exists) is loaded into the
+    on-disk store whenever its content changed; without a file the store is queried as it stands.
+    """
+    if endpoint:
+        if store:
+            raise ValueError("give either --endpoint or --store, not both")
+        from .remote import EndpointStore
+
+        return EndpointStore(endpoint, default_graph=default_graph, auth=auth, timeout=timeout)
+    if store:
+        kind, _, where = store.partition(":")
+        if kind != "oxigraph" or not where:
+            raise ValueError(f"unknown store {store!r}; use oxigraph:DIR")
+        from .oxstore import OxigraphStore
+
+        source = graph if graph is not None else (DEFAULT_GRAPH_FILE if DEFAULT_GRAPH_FILE.exists() else None)
+        return OxigraphStore.open(Path(where), source)
+    path = graph if graph is not None else DEFAULT_GRAPH_FILE
+    if not path.exists():
+        hint = " (run `claimgraph build` first)" if graph is None else ""
+        raise FileNotFoundError(f"{path}: no such graph file{hint}")
+    return MemoryStore(load_graph(path))
+
+
+def load_graph(path: Path) -> Graph:
+    """Parse a graph file into memory; a TriG or N-Quads file's graphs are merged into one."""
+    suffix = path.suffix.lower()
+    if suffix in (".trig", ".nq"):
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        dataset.parse(path, format="trig" if suffix == ".trig" else "nquads")
+        graph = Graph()
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+        return graph
+    return Graph().parse(path)
+
+
+def normal_term(term: Node | None) -> Node | None:
+    """One spelling for terms that engines write differently: xsd:string literals become simple literals
+    (RDF 1.1 makes them the same) and booleans take their canonical form (Virtuoso answers "1")."""
+    if isinstance(term, Literal):
+        if term.datatype == XSD.string:
+            return Literal(str(term))
+        if term.datatype == XSD.boolean and str(term) not in ("true", "false"):
+            return Literal("true" if str(term) in ("1", "True") else "false", datatype=XSD.boolean)
+    return term
 
 
 class MemoryStore:

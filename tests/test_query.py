@@ -1,0 +1,260 @@
+"""claimgraph query: named queries, parameters bound as terms, the W3C result formats, and the local stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib.query import Result
+
+from graph.named import named_queries, parse_params, resolve
+from graph.oxstore import OxigraphStore
+from graph.results import render
+from graph.store import MemoryStore, QueryResult, open_store
+from tests.conftest import MiniProject, claim, claimgraph
+from tests.stores import all_named, canonical, run_named
+
+
+@pytest.fixture(scope="module")
+def memory(shipped_build: Path) -> MemoryStore:
+    return open_store(graph=shipped_build / "claims.ttl")
+
+
+@pytest.fixture(scope="module")
+def oxigraph(shipped_build: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    return open_store(graph=shipped_build / "claims.ttl", store=f"oxigraph:{tmp_path_factory.mktemp('ox') / 'db'}")
+
+
+def test_the_named_queries_the_issue_asks_for_exist_with_descriptions():
+    queries = {q.name: q for q in named_queries()}
+    expected = {
+        "unsupported",
+        "contradictions",
+        "by-certainty",
+        "about-entity",
+        "evidence-chain",
+        "sources",
+        "findings",
+    }
+    assert expected <= set(queries)
+    assert all(q.description for q in queries.values())
+    assert set(queries["about-entity"].params) == {"entity"}
+    assert set(queries["evidence-chain"].params) == {"claim"}
+
+
+@pytest.mark.parametrize("query", all_named(), ids=lambda q: q.name)
+def test_every_named_query_gives_the_same_answer_on_memory_and_oxigraph(query, memory, oxigraph):
+    assert canonical(run_named(memory, query)) == canonical(run_named(oxigraph, query))
+
+
+def test_named_queries_answer_about_the_shipped_article(memory):
+    about = run_named(memory, resolve("about-entity")).dicts()
+    assert [(r["claim"], r["role"], r["subject"]) for r in about] == [
+        (Literal("C36"), Literal("object"), Literal("prolotherapy"))
+    ]
+    chain = run_named(memory, resolve("evidence-chain")).dicts()
+    assert chain[0]["id"] == Literal("C36") and chain[0]["step"] == Literal("claim")
+    assert {str(r["id"]) for r in chain[1:]} == {"L02", "L05", "L06", "L19"}
+    assert all(r["step"] == Literal("supported by") for r in chain[1:])
+    sources = {str(r["source"]): int(r["claims"]) for r in run_named(memory, resolve("sources")).dicts()}
+    assert sources["prolotherapy-article"] == 60 and sum(sources.values()) == 79
+    pairs = run_named(memory, resolve("contradictions")).dicts()
+    c36 = [p for p in pairs if str(p["claim"]) == "C36" and str(p["other"]) == "L17"]
+    assert c36 and "might effectively treat knee pain" in str(c36[0]["quote"]) and "otherQuote" not in c36[0]
+    certainty = run_named(memory, resolve("by-certainty")).dicts()
+    assert len(certainty) == 79 and str(certainty[0]["certainty"]) == "certain"
+    findings = run_named(memory, resolve("findings")).dicts()
+    assert {"contradiction", "unsupported"} <= {str(f["kind"]) for f in findings}
+    unsupported = {str(r["claim"]) for r in run_named(memory, resolve("unsupported")).dicts()}
+    statuses = {str(r["id"]) for r in memory.query(UNSUPPORTED_STATUS).dicts()}
+    assert unsupported == statuses and unsupported
+
+
+UNSUPPORTED_STATUS = """PREFIX cg: <https://w3id.org/claimgraph/ns#>
+SELECT ?id WHERE { ?c cg:status "unsupported" ; <http://purl.org/dc/terms/identifier> ?id }"""
+
+
+HOSTILE = [
+    'knee pain" ) } UNION { ?e ?p ?o } #',
+    "knee pain' } } SELECT * WHERE { ?s ?p ?o",
+    'x"""} # { \\" <urn:x>',
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_parameter_with_quotes_or_braces_stays_one_literal(value, memory, oxigraph):
+    query = resolve("about-entity")
+    for store in (memory, oxigraph):
+        result = store.query(query.text, parse_params(query, [f"entity={value}"]))
+        assert result.variables == run_named(memory, query).variables
+        assert result.rows == []
+
+
+def test_a_label_with_quotes_and_braces_is_found_by_its_own_value(mini: MiniProject):
+    label = 'the "best" {cure}'
+    mini.write_claims([claim("C01", subject=label, object="knee pain")])
+    assert mini.run("build").returncode == 0
+    result = mini.run("query", "about-entity", "--param", f"entity={label.upper()}", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    bindings = json.loads(result.stdout)["results"]["bindings"]
+    assert [(b["claim"]["value"], b["subject"]["value"]) for b in bindings] == [("C01", label)]
+
+
+def test_parameters_must_be_the_query_s_own_and_complete():
+    query = resolve("evidence-chain")
+    with pytest.raises(ValueError, match="needs --param claim"):
+        parse_params(query, [])
+    with pytest.raises(ValueError, match="has no parameter 'entity'"):
+        parse_params(query, ["entity=x", "claim=C01"])
+    assert parse_params(query, ["claim=<https://example.org/c>"]) == {"claim": URIRef("https://example.org/c")}
+
+
+# --- the W3C SPARQL 1.1 Query Results formats --------------------------------------------------------------
+
+TRICKY = QueryResult(
+    "SELECT",
+    ["iri", "text", "lang", "typed", "blank", "none"],
+    [
+        (
+            URIRef("https://example.org/a,b"),
+            Literal('say "hi",\nthen\tgo'),
+            Literal("Knie", lang="de"),
+            Literal("42", datatype=XSD.integer),
+            BNode("b0"),
+            None,
+        ),
+        (None, Literal("plain"), None, Literal("2.5e0", datatype=XSD.double, normalize=False), None, None),
+        (None, Literal("x", datatype=URIRef("https://example.org/dt")), None, Literal(True), None, None),
+    ],
+)
+
+
+def test_csv_follows_the_spec():
+    """SPARQL 1.1 CSV: header without '?', CRLF line ends, bare values without datatype/language, _:blank,
+    empty for unbound, RFC 4180 quoting of fields with quotes, commas or line breaks."""
+    text = render(TRICKY, "csv")
+    assert text.startswith("iri,text,lang,typed,blank,none\r\n")
+    assert text.endswith("\r\n") and text.count("\r\n") == 4  # header + 3 rows; the embedded \n stays a bare LF
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1] == ["https://example.org/a,b", 'say "hi",\nthen\tgo', "Knie", "42", "_:b0", ""]
+    assert rows[2] == ["", "plain", "", "2.5e0", "", ""]
+    assert rows[3] == ["", "x", "", "true", "", ""]
+    assert '"say ""hi"",\nthen\tgo"' in text and '"https://example.org/a,b"' in text
+
+
+def test_tsv_follows_the_spec_and_round_trips():
+    """SPARQL 1.1 TSV: '?'-prefixed header, terms in Turtle syntax (escaped tabs and newlines), empty unbound."""
+    text = render(TRICKY, "tsv")
+    lines = text.split("\n")
+    assert lines[0] == "?iri\t?text\t?lang\t?typed\t?blank\t?none"
+    assert lines[1].split("\t") == [
+        "<https://example.org/a,b>",
+        '"say \\"hi\\",\\nthen\\tgo"',
+        '"Knie"@de',
+        "42",
+        "_:b0",
+        "",
+    ]
+    assert lines[3].split("\t")[1] == '"x"^^<https://example.org/dt>'
+    parsed = Result.parse(io.StringIO(text), format="tsv")
+    assert next(tuple(row) for row in parsed)[:4] == TRICKY.rows[0][:4]
+
+
+def test_json_follows_the_spec_and_round_trips():
+    document = json.loads(render(TRICKY, "json"))
+    assert document["head"] == {"vars": TRICKY.variables}
+    first = document["results"]["bindings"][0]
+    assert first["iri"] == {"type": "uri", "value": "https://example.org/a,b"}
+    assert first["lang"] == {"type": "literal", "value": "Knie", "xml:lang": "de"}
+    assert first["typed"] == {"type": "literal", "value": "42", "datatype": str(XSD.integer)}
+    assert first["blank"] == {"type": "bnode", "value": "b0"}
+    assert "none" not in first
+    assert document["results"]["bindings"][1]["text"] == {"type": "literal", "value": "plain"}
+    ask = json.loads(render(QueryResult("ASK", boolean=False), "json"))
+    assert ask == {"head": {}, "boolean": False}
+    for fmt in ("json", "xml"):
+        parsed = Result.parse(io.StringIO(render(TRICKY, fmt)), format=fmt)
+        rows = [tuple(row.get(v) for v in TRICKY.variables) for row in parsed]
+        assert [[_value(t) for t in row] for row in rows] == [[_value(t) for t in row] for row in TRICKY.rows]
+
+
+def _value(term):
+    """A term compared by value (the parsers normalise lexical forms such as 2.5e0)."""
+    return (type(term).__name__, term.toPython() if isinstance(term, Literal) else term)
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+
+def test_query_cli_lists_runs_and_formats(shipped_build: Path):
+    graph = str(shipped_build / "claims.ttl")
+    listing = claimgraph("query", "--list")
+    assert listing.returncode == 0 and all(q.name in listing.stdout for q in named_queries())
+    table = claimgraph("query", "sources", "--graph", graph, "--format", "table")
+    assert table.returncode == 0 and "prolotherapy-article" in table.stdout and "(12 rows)" in table.stdout
+    default = raw("query", "sources", "--graph", graph)  # not a terminal: CSV
+    assert default.startswith(b"source,kind,title,claims\r\n")
+
+
+def test_ask_exits_0_when_true_and_1_when_false(shipped_build: Path):
+    graph = str(shipped_build / "claims.ttl")
+    yes = claimgraph("query", "ASK { ?c a <https://w3id.org/claimgraph/ns#Claim> }", "--graph", graph)
+    no = claimgraph("query", "ASK { ?c a <https://example.org/Nothing> }", "--graph", graph)
+    assert (yes.returncode, yes.stdout, no.returncode, no.stdout) == (0, "true\n", 1, "false\n")
+
+
+def test_construct_prints_turtle(shipped_build: Path, tmp_path: Path):
+    rq = tmp_path / "c36.rq"
+    rq.write_text("CONSTRUCT { ?c ?p ?o } WHERE { ?c ?p ?o }", encoding="utf-8")
+    result = claimgraph(
+        "query", str(rq), "--graph", str(shipped_build / "claims.ttl"),
+        "--param", "c=<https://w3id.org/claimgraph/id/claim/C36>",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    assert {str(s) for s in graph.subjects()} == {"https://w3id.org/claimgraph/id/claim/C36"}
+
+
+def test_a_syntax_error_names_the_line_and_exits_2(shipped_build: Path, tmp_path: Path):
+    rq = tmp_path / "broken.rq"
+    rq.write_text("# a comment\nSELECT ?s WHERE {\n  ?s ?p\n}\n", encoding="utf-8")
+    result = claimgraph("query", str(rq), "--graph", str(shipped_build / "claims.ttl"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{rq}:3: col ") and "syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_query_and_missing_parameter_exit_2(shipped_build: Path):
+    assert claimgraph("query", "no-such-query").returncode == 2
+    missing = claimgraph("query", "about-entity", "--graph", str(shipped_build / "claims.ttl"))
+    assert missing.returncode == 2 and "--param entity=" in missing.stderr
+
+
+def test_oxigraph_store_reloads_a_changed_file_and_keeps_its_data(shipped_build: Path, tmp_path: Path):
+    graph = tmp_path / "claims.ttl"
+    shutil.copy(shipped_build / "claims.ttl", graph)
+    db = tmp_path / "db"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    first = OxigraphStore.open(db, graph)
+    n = int(first.query(count).rows[0][0])
+    assert n == len(Graph().parse(graph))
+    del first
+    graph.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    assert OxigraphStore.open(db, graph).query(count).rows[0][0] == Literal(1)
+    assert OxigraphStore.open(db).query(count).rows[0][0] == Literal(1)  # no file: queried as it stands
+    assert raw("query", count, "--store", f"oxigraph:{db}", "--format", "csv", cwd=tmp_path) == b"n\r\n1\r\n"
+
+
+def raw(*args: str, cwd: Path | None = None) -> bytes:
+    """The command's standard output as bytes (text mode would turn the CSV's CRLF into LF)."""
+    exe = Path(sys.executable).with_name("claimgraph")
+    result = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

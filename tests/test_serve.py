@@ -1,0 +1,187 @@
+"""claimgraph serve: the SPARQL 1.1 Protocol over HTTP, checked with a real client (SPARQLWrapper) and urllib."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~2·10^10 rows: never finishes
+COUNT_CLAIMS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
+
+
+@pytest.fixture(scope="module")
+def endpoint(shipped_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("serve") / "out"
+    out.mkdir()
+    shutil.copy(shipped_build / "claims.ttl", out / "claims.ttl")
+    for name, text in (("claims.html", "<!doctype html><title>claims</title>"), ("audit.md", "# Audit\n")):
+        source = shipped_build / name
+        (out / name).write_bytes(source.read_bytes() if source.exists() else text.encode("utf-8"))
+    (out.parent / "secret.txt").write_text("not for the web", encoding="utf-8")
+    exe = Path(sys.executable).with_name("claimgraph")
+    args = ["serve", "--port", "0", "--graph", str(out / "claims.ttl"), "--timeout", "3", "--max-rows", "500"]
+    process = subprocess.Popen([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read()
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def get(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> tuple[int, str, str]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode("utf-8")
+
+
+def with_query(endpoint: str, query: str, **params: str) -> str:
+    return endpoint + "?" + urllib.parse.urlencode({"query": query, **params})
+
+
+def test_sparqlwrapper_select_in_json_xml_and_csv(endpoint: str):
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(COUNT_CLAIMS)
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["results"]["bindings"][0]["n"]["value"] == "79"
+    client.setReturnFormat(XML)
+    document = client.query().convert()
+    assert document.getElementsByTagName("literal")[0].firstChild.data == "79"
+    client.setReturnFormat(CSV)
+    assert client.query().convert().decode("utf-8") == "n\r\n79\r\n"
+
+
+def test_sparqlwrapper_post_ask_and_construct(endpoint: str):
+    client = SPARQLWrapper(endpoint)
+    client.setMethod("POST")
+    client.setQuery("ASK { ?c a <https://w3id.org/claimgraph/ns#Claim> }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client.setQuery(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER (?s = <https://w3id.org/claimgraph/id/claim/C36>) }"
+    )
+    client.setReturnFormat(TURTLE)
+    graph = Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) > 10
+
+
+def test_sparqlwrapper_reports_a_malformed_query(endpoint: str):
+    client = SPARQLWrapper(endpoint)
+    client.setQuery("SELECT * WHERE { ?s ?p }")
+    with pytest.raises(QueryBadFormed, match="line 1"):
+        client.query()
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "starts"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json", "{"),
+        ("application/sparql-results+xml", "application/sparql-results+xml", "<?xml"),
+        ("text/csv", "text/csv", "n\r\n79"),
+        ("text/tab-separated-values", "text/tab-separated-values", "?n\n79"),
+        ("text/html;q=0.9, text/csv;q=0.5", "text/csv", "n\r\n"),
+        ("*/*", "application/sparql-results+json", "{"),
+        ("", "application/sparql-results+json", "{"),
+    ],
+)
+def test_content_negotiation_for_select(endpoint: str, accept: str, media: str, starts: str):
+    status, mime, body = get(with_query(endpoint, COUNT_CLAIMS), {"Accept": accept} if accept else {})
+    assert (status, mime.split(";")[0]) == (200, media)
+    assert body.startswith(starts)
+
+
+def test_content_negotiation_for_graphs_and_refusal(endpoint: str):
+    construct = "CONSTRUCT WHERE { ?s a <https://w3id.org/claimgraph/ns#Source> }"
+    status, mime, body = get(with_query(endpoint, construct), {"Accept": "application/n-triples"})
+    assert (status, mime) == (200, "application/n-triples") and len(Graph().parse(data=body, format="nt")) == 12
+    status, mime, _ = get(with_query(endpoint, construct))
+    assert (status, mime.split(";")[0]) == (200, "text/turtle")
+    status, _, body = get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "image/png"})
+    assert status == 406 and "application/sparql-results+json" in body
+    status, mime, _ = get(with_query(endpoint, COUNT_CLAIMS, format="csv"), {"Accept": "application/xml"})
+    assert mime.startswith("text/csv")
+
+
+def test_post_form_and_direct_query_bodies(endpoint: str):
+    form = urllib.parse.urlencode({"query": COUNT_CLAIMS}).encode("utf-8")
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"}
+    assert get(endpoint, form_headers, form)[2] == "n\r\n79\r\n"
+    direct_headers = {"Content-Type": "application/sparql-query", "Accept": "text/csv"}
+    assert get(endpoint, direct_headers, COUNT_CLAIMS.encode("utf-8"))[2] == "n\r\n79\r\n"
+    status, _, _ = get(endpoint, {"Content-Type": "text/plain"}, COUNT_CLAIMS.encode("utf-8"))
+    assert status == 415
+
+
+def test_malformed_query_is_400_with_the_parser_s_line(endpoint: str):
+    status, _, body = get(with_query(endpoint, "SELECT ?s\nWHERE { ?s ?p }"))
+    assert status == 400 and body.startswith("line 2, col ") and "syntax error" in body
+
+
+def test_updates_are_refused_however_they_arrive(endpoint: str):
+    update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+    form = urllib.parse.urlencode({"update": update}).encode("utf-8")
+    answers = [
+        get(endpoint, {"Content-Type": "application/x-www-form-urlencoded"}, form),
+        get(endpoint, {"Content-Type": "application/sparql-update"}, update.encode("utf-8")),
+        get(with_query(endpoint, update)),
+        get(endpoint + "?" + urllib.parse.urlencode({"update": update})),
+    ]
+    assert [a[0] for a in answers] == [403] * 4
+    assert all("read-only" in a[2] for a in answers)
+    assert get(with_query(endpoint, "ASK { <urn:a> <urn:b> <urn:c> }"), {"Accept": "text/csv"})[2] == "false\n"
+
+
+def test_service_is_refused(endpoint: str):
+    query = "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://169.254.169.254/latest/> { ?s ?p ?x } } }"
+    status, _, body = get(with_query(endpoint, query))
+    assert status == 403 and "SERVICE is refused" in body
+
+
+def test_an_overlong_query_is_stopped_and_does_not_block_others(endpoint: str):
+    slow: dict[str, tuple[int, str, str]] = {}
+    thread = threading.Thread(target=lambda: slow.setdefault("answer", get(with_query(endpoint, SLOW))))
+    thread.start()
+    try:
+        fast = get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "text/csv"})
+        assert fast[2] == "n\r\n79\r\n"
+        assert thread.is_alive(), "the slow query should still be running when the fast one has its answer"
+    finally:
+        thread.join(60)
+    status, _, body = slow["answer"]
+    assert status == 503 and "longer than this endpoint's limit of 3 s" in body
+    assert get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"  # worker replaced
+
+
+def test_an_oversized_answer_is_refused_clearly(endpoint: str):
+    status, _, body = get(with_query(endpoint, "SELECT * WHERE { ?s ?p ?o }"))
+    assert status == 413 and "more than this endpoint's limit of 500" in body
+    assert json.loads(get(with_query(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 500"))[2])
+
+
+def test_pages_are_served_and_nothing_outside_the_output_folder(endpoint: str):
+    root = endpoint.removesuffix("/sparql")
+    assert get(root + "/")[0] == 200 and "/claims.html" in get(root + "/")[2]
+    status, mime, _ = get(root + "/claims.html")
+    assert (status, mime) == (200, "text/html; charset=utf-8")
+    status, mime, body = get(root + "/audit.md")
+    assert status == 200 and mime.startswith("text/markdown") and body.startswith("#")
+    assert get(root + "/../secret.txt")[0] == 404
+    assert get(root + "/%2e%2e/secret.txt")[0] == 404
+    assert get(root + "/claims.ttl")[0] == 404  # only page types are served
