@@ -14,13 +14,13 @@ from rdflib import RDF, Graph
 
 from . import __version__
 from .audit import KINDS, to_csv, to_json, to_markdown
+from .oxstore import OxigraphStore
 from .pipeline import audit_store, build, write_build
 from .problems import InvalidInput, Problem
 from .project import Project, load_project
 from .rdf import DEFAULT_BASE, FORMATS
 from .shapes import check_shapes, load_graph
 from .sources import load_project_sources
-from .store import MemoryStore
 from .views import DEFAULT_MAX_NODES, TooLarge, export_graph, render_page, write_build_page
 from .views import load_graph as load_built_graph
 from .views.network import EXPORT_FORMATS, ONLY_CHOICES
@@ -165,7 +165,7 @@ def _audit(args: argparse.Namespace) -> int:
     elif args.graph:
         graph = _read_graph(Path(args.graph))
         sources = load_project_sources(args.sources) if args.sources.is_dir() else None
-        audit = audit_store(MemoryStore(graph), args.rules, sources)
+        audit = audit_store(OxigraphStore.from_graph(graph), args.rules, sources)
     else:
         project = _load(args)
         result = build(project, rule_dirs=args.rules)
@@ -270,7 +270,9 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     stores = argparse.ArgumentParser(add_help=False)
     where = stores.add_argument_group("where the graph is (default: out/claims.ttl in memory)")
     where.add_argument("--graph", type=Path, help="graph file to query (default: out/claims.ttl)")
-    where.add_argument("--store", metavar="oxigraph:DIR", help="query an on-disk Oxigraph store (loads --graph)")
+    where.add_argument(
+        "--store", metavar="STORE", help="oxigraph (default, in memory), memory (rdflib) or oxigraph:DIR (on disk)"
+    )
     where.add_argument("--endpoint", metavar="URL", help="query a SPARQL 1.1 endpoint instead")
     where.add_argument("--default-graph", metavar="IRI", help="with --endpoint: the named graph to query")
     _auth_options(stores)

@@ -49,6 +49,13 @@ class OxigraphStore:
             raise FileNotFoundError(f"{directory}: the Oxigraph store is empty; give --graph FILE to load one")
         return cls(store)
 
+    @classmethod
+    def from_graph(cls, graph: Graph) -> OxigraphStore:
+        """An in-memory Oxigraph holding a copy of an rdflib graph: the same queries, run by a faster engine."""
+        store = ox.Store()
+        store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return cls(store)
+
     def __len__(self) -> int:
         return sum(1 for q in self.store.quads_for_pattern(None, None, None, None) if q.graph_name != META)
 

@@ -10,10 +10,11 @@ from rdflib import Graph
 
 from .audit import Audit, add_findings, coverage, load_rules, run_audit, to_json, to_markdown
 from .files import write_atomic
+from .oxstore import OxigraphStore
 from .project import Project
 from .rdf import DEFAULT_BASE, FORMATS, Minter, build_graph, serialize
 from .sources import Source
-from .store import MemoryStore, Store
+from .store import Store
 
 Progress = Callable[[int, int], None] | None
 
@@ -47,7 +48,9 @@ def build(
 ) -> Build:
     """The claims graph of a project, audited, with the findings written into the graph."""
     graph = build_graph(project, base=base, progress=progress)
-    audit = audit_store(MemoryStore(graph), rule_dirs, project.sources)
+    # The rules are plain SPARQL: Oxigraph runs them 3-8x faster than rdflib with identical findings
+    # (scripts/bench_audit.py), so the audit copies the graph into an in-memory Oxigraph.
+    audit = audit_store(OxigraphStore.from_graph(graph), rule_dirs, project.sources)
     add_findings(graph, audit, base)
     return Build(project, graph, audit, base)
 

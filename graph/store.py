@@ -45,10 +45,12 @@ def open_store(
     auth: tuple[str, str] | None = None,
     timeout: float | None = None,
 ) -> Store:
-    """The store the command-line options name: ``--endpoint URL``, ``--store oxigraph:DIR`` or ``--graph FILE``.
+    """The store the command-line options name: ``--endpoint URL``, ``--store oxigraph:DIR``, or a graph file.
 
     With ``oxigraph:DIR`` the graph file (``--graph``, or ``out/claims.ttl`` when it exists) is loaded into the
-    on-disk store whenever its content changed; without a file the store is queried as it stands.
+    on-disk store whenever its content changed; without a file the store is queried as it stands. A graph file
+    alone is queried in an in-memory Oxigraph (``store=None`` or ``"oxigraph"``), or in rdflib's memory store
+    with ``store="memory"``: the same answers, Oxigraph being one to two orders of magnitude faster on joins.
     """
     if endpoint:
         if store:
@@ -56,10 +58,10 @@ def open_store(
         from .remote import EndpointStore
 
         return EndpointStore(endpoint, default_graph=default_graph, auth=auth, timeout=timeout)
-    if store:
+    if store and store not in ("memory", "oxigraph"):
         kind, _, where = store.partition(":")
         if kind != "oxigraph" or not where:
-            raise ValueError(f"unknown store {store!r}; use oxigraph:DIR")
+            raise ValueError(f"unknown store {store!r}; use memory, oxigraph or oxigraph:DIR")
         from .oxstore import OxigraphStore
 
         source = graph if graph is not None else (DEFAULT_GRAPH_FILE if DEFAULT_GRAPH_FILE.exists() else None)
@@ -68,7 +70,11 @@ def open_store(
     if not path.exists():
         hint = " (run `claimgraph build` first)" if graph is None else ""
         raise FileNotFoundError(f"{path}: no such graph file{hint}")
-    return MemoryStore(load_graph(path))
+    if store == "memory":
+        return MemoryStore(load_graph(path))
+    from .oxstore import OxigraphStore
+
+    return OxigraphStore.from_graph(load_graph(path))
 
 
 def load_graph(path: Path) -> Graph:

@@ -24,7 +24,7 @@ from tests.stores import all_named, canonical, run_named
 
 @pytest.fixture(scope="module")
 def memory(shipped_build: Path) -> MemoryStore:
-    return open_store(graph=shipped_build / "claims.ttl")
+    return open_store(graph=shipped_build / "claims.ttl", store="memory")
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def pushed(virtuoso: virtuoso_server.Virtuoso, shipped_build: Path) -> EndpointS
 
 @pytest.fixture(scope="module")
 def memory(shipped_build: Path):
-    return open_store(graph=shipped_build / "claims.ttl")
+    return open_store(graph=shipped_build / "claims.ttl", store="memory")
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +142,7 @@ def test_every_audit_rule_answers_alike_on_memory_oxigraph_and_virtuoso(rule, pu
 def test_the_remote_audit_finds_what_the_local_audit_finds(pushed, shipped_build: Path):
     import json
 
-    local = run_audit(open_store(graph=shipped_build / "claims.ttl"), load_rules())
+    local = run_audit(open_store(graph=shipped_build / "claims.ttl", store="memory"), load_rules())
     remote = run_audit(pushed, load_rules())
     assert remote.findings == local.findings
     assert remote.findings, "the shipped article has findings"
