@@ -11,8 +11,6 @@ named query. Prints the seconds side by side with the ratio to the memory store 
 from __future__ import annotations
 
 import argparse
-import csv
-import random
 import shutil
 import sys
 import tempfile
@@ -22,46 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from graph.generate import generate_project  # noqa: E402
 from graph.named import named_queries, parse_params  # noqa: E402
 from graph.project import load_project  # noqa: E402
 from graph.push import push  # noqa: E402
 from graph.rdf import build_graph, serialize  # noqa: E402
 from graph.remote import EndpointStore  # noqa: E402
 from graph.store import MemoryStore, load_graph  # noqa: E402
-
-PREDICATES = ["treats", "improves", "causes", "hasAdverseEffect", "contains", "involves", "recommendedFor"]
-CERTAINTY = ["certain", "probable", "possible", "doubtful"]
-EVIDENCE = ["none", "anecdotal", "expert-opinion", "mechanistic", "observational", "rct", "systematic-review"]
-KINDS = ["article", "rct", "systematic-review", "observational", "guideline"]
-HEADER = ["id", "source", "subject", "predicate", "object", "polarity", "certainty", "attribution", "evidence",
-          "citation", "supports", "contradicts"]  # fmt: skip
-
-
-def generate(folder: Path, n: int, seed: int = 5) -> None:
-    """A valid project of n claims over n/50 cited sources (no texts, so no quotes) and n/10 entities."""
-    rng = random.Random(seed)
-    (folder / "sources").mkdir(parents=True)
-    shutil.copy(ROOT / "ontology.ttl", folder / "ontology.ttl")
-    n_sources, n_entities = max(2, n // 50), max(4, n // 10)
-    with (folder / "sources" / "sources.csv").open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["key", "title", "kind", "citation", "published"])
-        for i in range(n_sources):
-            writer.writerow([f"s{i}", f"Source {i}", KINDS[i % len(KINDS)], f"10.5555/bench.{i}", 2000 + i % 25])
-    with (folder / "claims.csv").open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(HEADER)
-        for i in range(n):
-            evidence = rng.choice(EVIDENCE)
-            earlier = [f"G{rng.randrange(i):05d}" for _ in range(2)] if i > 1 else ["", ""]
-            writer.writerow([
-                f"G{i:05d}", f"s{rng.randrange(n_sources)}", f"entity {rng.randrange(n_entities)}",
-                rng.choice(PREDICATES), f"entity {rng.randrange(n_entities)}", rng.choice(["affirmed", "negated"]),
-                rng.choice(CERTAINTY), "author", evidence,
-                f"10.5555/cite.{i}" if evidence in ("rct", "systematic-review") else "",
-                earlier[0] if rng.random() < 0.3 else "",
-                earlier[1] if rng.random() < 0.05 and earlier[1] != earlier[0] else "",
-            ])  # fmt: skip
 
 
 def timed(action):
@@ -97,7 +62,7 @@ def main() -> int:
 def bench(folder: Path, n: int, endpoint: str | None) -> None:
     from graph.oxstore import OxigraphStore
 
-    generate(folder, n)
+    generate_project(folder, n)
     project = load_project(folder / "claims.csv", [folder / "ontology.ttl"], folder / "sources")
     ttl = folder / "claims.ttl"
     ttl.write_bytes(serialize(build_graph(project)))
