@@ -15,24 +15,10 @@ import random
 import shutil
 from pathlib import Path
 
+from .claims import COLUMNS
 from .files import write_atomic
 
-HEADER = [
-    "id",
-    "source",
-    "subject",
-    "predicate",
-    "object",
-    "quote",
-    "polarity",
-    "certainty",
-    "attribution",
-    "evidence",
-    "citation",
-    "supports",
-    "contradicts",
-    "note",
-]
+HEADER = list(COLUMNS)
 RELATIONS = ("treats", "improves", "causes", "hasAdverseEffect", "contains", "involves", "recommendedFor")
 EVIDENCE_SOURCES = (("gen-review", "systematic-review"), ("gen-trial", "rct"), ("gen-cohort", "observational"))
 ARTICLE = "gen-article"

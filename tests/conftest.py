@@ -12,24 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from graph.claims import COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "sources" / "prolotherapy-article.txt"
-HEADER = [
-    "id",
-    "source",
-    "subject",
-    "predicate",
-    "object",
-    "quote",
-    "polarity",
-    "certainty",
-    "attribution",
-    "evidence",
-    "citation",
-    "supports",
-    "contradicts",
-    "note",
-]
+HEADER = list(COLUMNS)
 
 
 def claimgraph(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
