@@ -136,7 +136,9 @@ def _load(args: argparse.Namespace) -> Project:
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     project = _load(args)
-    result = build(project, base=args.base, rule_dirs=args.rules, progress=_progress("building graph"))
+    result = build(
+        project, args.base, args.rules, progress=_progress("building graph"), audit_progress=_progress("audit rules")
+    )
     written = write_build(result, args.out, args.format)
     counts = result.audit.counts()
     page = write_build_page(result.graph, args.out)

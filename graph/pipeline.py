@@ -45,12 +45,13 @@ def build(
     base: str = DEFAULT_BASE,
     rule_dirs: list[Path] | tuple[Path, ...] = (),
     progress: Progress = None,
+    audit_progress: Progress = None,
 ) -> Build:
     """The claims graph of a project, audited, with the findings written into the graph."""
     graph = build_graph(project, base=base, progress=progress)
     # The rules are plain SPARQL: Oxigraph runs them 3-8x faster than rdflib with identical findings
     # (scripts/bench_audit.py), so the audit copies the graph into an in-memory Oxigraph.
-    audit = audit_store(OxigraphStore.from_graph(graph), rule_dirs, project.sources)
+    audit = audit_store(OxigraphStore.from_graph(graph), rule_dirs, project.sources, audit_progress)
     add_findings(graph, audit, base)
     return Build(project, graph, audit, base)
 

@@ -209,29 +209,25 @@ def _add_anchor(g: Graph, mint: Minter, source: Source, claim: Claim, node: URIR
 def serialize(graph: Graph, fmt: str = "turtle", name: str = DEFAULT_BASE + "dataset") -> bytes:
     """Serialise deterministically: the same graph gives the same bytes, whatever the hash seed.
 
-    ``name`` is the named graph that holds the triples in TriG.
+    rdflib's Turtle and TriG writers sort subjects, predicates and objects; N-Triples lines and JSON-LD arrays
+    are sorted here. ``name`` is the named graph that holds the triples in TriG.
     """
     rdflib_format = FORMATS[fmt][0]
-    ordered = Graph(bind_namespaces="none")
-    for prefix, ns in sorted(graph.namespaces()):
-        ordered.bind(prefix, ns, override=True, replace=True)
-    for triple in sorted(graph, key=lambda t: tuple(x.n3() for x in t)):
-        ordered.add(triple)
     if rdflib_format == "nt":
-        lines = ordered.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+        lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
         return ("\n".join(sorted(line for line in lines if line)) + "\n").encode("utf-8")
     if rdflib_format == "trig":
-        ds = Dataset()
+        dataset = Dataset()
         for prefix, ns in sorted(graph.namespaces()):
-            ds.bind(prefix, ns, override=True, replace=True)
-        named = ds.graph(URIRef(name))
-        for triple in ordered:
+            dataset.bind(prefix, ns, override=True, replace=True)
+        named = dataset.graph(URIRef(name))
+        for triple in graph:
             named.add(triple)
-        return ds.serialize(format="trig", encoding="utf-8")
+        return dataset.serialize(format="trig", encoding="utf-8")
     if rdflib_format == "json-ld":  # rdflib's JSON-LD order follows hashing: sort it
-        document = json.loads(ordered.serialize(format="json-ld", encoding="utf-8"))
+        document = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
         return (json.dumps(_sorted_json(document), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-    return ordered.serialize(format=rdflib_format, encoding="utf-8")
+    return graph.serialize(format=rdflib_format, encoding="utf-8")
 
 
 def _sorted_json(value: object) -> object:

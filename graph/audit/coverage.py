@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..cues import cues_in
 from ..sources import Source
@@ -12,8 +13,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n")
 _QUANTITY = re.compile(r"\d|%")
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: split after . ! ? and at line breaks, white space trimmed."""
+@lru_cache(maxsize=32)
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence: split after . ! ? and at line breaks, white space trimmed.
+
+    Cached: the report asks again for every quote it shows.
+    """
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         spans.append((start, m.start()))
@@ -26,7 +31,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             s += len(chunk) - len(chunk.lstrip())
             e -= len(chunk) - len(chunk.rstrip())
             trimmed.append((s, e))
-    return trimmed
+    return tuple(trimmed)
 
 
 def claim_like(sentence: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -118,8 +119,12 @@ def _quote_in_sentence(claim: ClaimInfo, source: Source | None) -> str:
     if source is not None and source.text is not None and claim.start is not None:
         text = source.text.text
         spans = sentences(text)
-        first = max((s for s, e in spans if s <= claim.start), default=0)
-        last = min((e for s, e in spans if e >= claim.end), default=len(text))
+        starts = [s for s, _ in spans]  # sorted, as are the ends: sentences do not overlap
+        ends = [e for _, e in spans]
+        at = bisect.bisect_right(starts, claim.start) - 1
+        first = starts[at] if at >= 0 else 0
+        after = bisect.bisect_left(ends, claim.end)
+        last = ends[after] if after < len(ends) else len(text)
         before, quoted, after = text[first : claim.start], text[claim.start : claim.end], text[claim.end : last]
     else:
         before, quoted, after = "…" + claim.prefix, claim.quote, claim.suffix + "…"

@@ -168,6 +168,10 @@ def _verdicts(
         else:
             opponents.setdefault(a, set()).add(b)
             opponents.setdefault(b, set()).add(a)
+    by_claim: dict[str, list[Finding]] = {}
+    for finding in findings:
+        for claim_id in finding.claims:
+            by_claim.setdefault(claim_id, []).append(finding)
     verdicts: dict[str, Verdict] = {}
     for claim_id, claim in info.items():
         backers = [info[s] for s in sorted(supporters.get(claim_id, ())) if s in info]
@@ -175,8 +179,8 @@ def _verdicts(
         own_counts = bool(claim.citation) or not claim.traceable_kind
         levels = [(claim.evidence_rank, claim.evidence)] if own_counts else [(0, "none")]
         levels += [(b.evidence_rank, b.evidence) for b in cited_backers]
-        mine = [f.id for f in findings if claim_id in f.claims]
-        contested = any(f.kind == "contradiction" for f in findings if claim_id in f.claims)
+        mine = [f.id for f in by_claim.get(claim_id, ())]
+        contested = any(f.kind == "contradiction" for f in by_claim.get(claim_id, ()))
         if contested:
             status = "contested"
         elif claim.citation or cited_backers:
