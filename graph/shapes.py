@@ -13,6 +13,7 @@ from .problems import Problem
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCTERMS_ID = URIRef("http://purl.org/dc/terms/identifier")
+CG_CLAIM = URIRef("https://w3id.org/claimgraph/ns#Claim")
 
 
 def load_graph(path: Path, problems: list[Problem]) -> Graph:
@@ -29,10 +30,12 @@ def shapes_graph() -> Graph:
 
 def check_shapes(graph: Graph) -> list[str]:
     """Every SHACL violation as one readable line, sorted: 'claim C07: cg:certainty: message (value …)'."""
+    lines = set()
+    if (None, RDF.type, CG_CLAIM) not in graph:  # SHACL checks what is there; an empty graph would pass
+        lines.add("the graph holds no cg:Claim: it is not a claims graph")
     conforms, report, _ = validate(graph, shacl_graph=shapes_graph(), inference="none", advanced=True)
     if conforms:
-        return []
-    lines = set()
+        return sorted(lines)
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)

@@ -30,14 +30,19 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
     """Read a CSV table, checking its header; problems are appended, never raised."""
     name = str(path)
     if not Path(path).is_file():
-        problems.append(Problem(name, 0, "", "file not found"))
+        problems.append(
+            Problem(name, 0, "", "is a folder, not a CSV file" if Path(path).is_dir() else "file not found")
+        )
         return []
     text = read_text(path, problems)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         problems.append(Problem(name, 1, "", "empty file: a header row is required"))
+        return []
+    except csv.Error as err:
+        problems.append(Problem(name, 1, "", f"malformed CSV header: {err}"))
         return []
     for column in required:
         if column not in header:
@@ -51,10 +56,14 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
             problems.append(Problem(name, 1, column, f"unknown column '{column}' is ignored", severity="warning"))
     rows = []
     start = reader.line_num + 1
-    for record in reader:
-        if any(cell.strip() for cell in record):
-            if len(record) > len(header):
-                problems.append(Problem(name, start, "", f"{len(record)} fields but the header has {len(header)}"))
-            rows.append(Row(name, start, dict(zip(header, record, strict=False))))
-        start = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                if len(record) > len(header):
+                    problems.append(Problem(name, start, "", f"{len(record)} fields but the header has {len(header)}"))
+                rows.append(Row(name, start, dict(zip(header, record, strict=False))))
+            start = reader.line_num + 1
+    except csv.Error as err:  # the rest of the file cannot be split into records reliably
+        reason = "a quoted field opened here is never closed" if "end of data" in str(err) else f"malformed CSV: {err}"
+        problems.append(Problem(name, start, "", f"{reason}; the rows from here on were not read"))
     return rows

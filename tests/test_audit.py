@@ -191,3 +191,37 @@ def test_validate_graph_reports_a_syntax_error_with_its_line(tmp_path: Path):
     bad.write_text('<http://a> <http://b> <http://c> .\n<http://a> <http://b> "open .\n', encoding="utf-8")
     result = claimgraph("validate", "--graph", str(bad), cwd=ROOT)
     assert result.returncode == 2 and f"{bad}:2:" in result.stderr
+
+
+def test_literature_verdicts_are_in_the_graph(shipped_build: Path):
+    graph = Graph().parse(shipped_build / "claims.ttl")
+    audit = _audit(shipped_build)
+    in_graph = {str(s).rsplit("/", 1)[-1]: str(o) for s, o in graph.subject_objects(CG.literature)}
+    expected = {i: c["literature"] for i, c in audit["claims"].items() if "literature" in c}
+    assert in_graph == expected and in_graph["C15"] == "contradicts"
+
+
+def test_markdown_keeps_the_spaces_around_the_quoted_words(shipped_build: Path):
+    report = (shipped_build / "audit.md").read_text(encoding="utf-8")
+    assert "While **most prolotherapy treatments are safe and effective**, there is" in report
+    assert "joint pain** for decades" in report or "joint pain for decades**" in report
+    assert "**for" not in report and "While**" not in report
+
+
+def test_shacl_refuses_a_graph_without_claims(tmp_path: Path):
+    result = claimgraph("validate", "--graph", str(ROOT / "ontology.ttl"), cwd=ROOT)
+    assert result.returncode == 2 and "holds no cg:Claim" in result.stderr
+
+
+def test_a_rule_syntax_error_names_line_and_column(mini: MiniProject, tmp_path: Path):
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "bad.rq").write_text(
+        "# id: bad\n# kind: overclaim\n# severity: info\n# description: x\nSELECT ?claim WHERE {\n  ?claim ?p }\n",
+        encoding="utf-8",
+    )
+    result = mini.run("audit", "--rules", str(rules))
+    assert result.returncode == 2
+    line = next(x for x in result.stderr.splitlines() if "bad.rq" in x)
+    assert f"{rules / 'bad.rq'}:6: col " in line and "SPARQL syntax error: expected one of" in line
+    assert len(line) < 300

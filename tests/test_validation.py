@@ -168,3 +168,18 @@ def test_outputs_are_readable_like_any_new_file(mini: MiniProject):
     assert mini.run("build").returncode == 0
     for path in (mini.root / "out").iterdir():
         assert path.stat().st_mode & 0o044 == 0o044, path  # group and others may read (umask 022)
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens(mini: MiniProject):
+    path = mini.write_claims([claim("C01"), claim("C02", object="hip pain")])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",prolotherapy might effectively treat knee pain,", ',"prolotherapy might,')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = mini.run("validate")
+    assert result.returncode == 2
+    assert "claims.csv:2: a quoted field opened here is never closed" in result.stderr
+
+
+def test_a_folder_given_as_the_claims_table_is_named_as_such(mini: MiniProject):
+    result = mini.run("validate", "--claims", "sources")
+    assert result.returncode == 2 and "sources: is a folder, not a CSV file" in result.stderr

@@ -15,6 +15,7 @@ def add_findings(graph: Graph, audit: Audit, base: str) -> None:
         graph.remove((finding, None, None))
     graph.remove((None, CG.status, None))
     graph.remove((None, CG.evidenceLevel, None))
+    graph.remove((None, CG.literature, None))
     mint = Minter(base)
     for finding in audit.findings:
         node = URIRef(f"{mint.base}finding/{finding.rule}/{'+'.join(finding.claims)}")
@@ -28,3 +29,5 @@ def add_findings(graph: Graph, audit: Audit, base: str) -> None:
     for claim_id, verdict in audit.claims.items():
         graph.add((mint.claim(claim_id), CG.status, Literal(verdict.status)))
         graph.add((mint.claim(claim_id), CG.evidenceLevel, Literal(verdict.evidence_level)))
+        if verdict.literature is not None:
+            graph.add((mint.claim(claim_id), CG.literature, Literal(verdict.literature)))

@@ -6,6 +6,7 @@ import bisect
 import csv
 import io
 import json
+import re
 
 from ..sources import Source
 from .coverage import sentences
@@ -128,7 +129,7 @@ def _quote_in_sentence(claim: ClaimInfo, source: Source | None) -> str:
         before, quoted, after = text[first : claim.start], text[claim.start : claim.end], text[claim.end : last]
     else:
         before, quoted, after = "…" + claim.prefix, claim.quote, claim.suffix + "…"
-    return " ".join(f"{_md(before)}**{_md(quoted)}**{_md(after)}".split())
+    return f"{_md(before)}**{_md(quoted).strip()}**{_md(after)}".strip()
 
 
 def _literature_section(audit: Audit) -> list[str]:
@@ -169,4 +170,4 @@ def _md(text: str) -> str:
     """Plain text made safe for Markdown: no markup, HTML or table breaks can come from user text."""
     for ch in "\\`*_[]<>|#":
         text = text.replace(ch, "\\" + ch)
-    return " ".join(text.split())
+    return re.sub(r"\s+", " ", text)  # one line; the spaces around the quoted words stay

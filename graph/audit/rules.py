@@ -53,6 +53,16 @@ def load_rules(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> list[Rule]:
     return sorted(rules.values(), key=lambda r: r.id)
 
 
+def _located(err: SyntaxError) -> tuple[int, int, str]:
+    """Line, column and a one-line message from Oxigraph's 'error at LINE:COL: expected one of …'."""
+    text = str(err.msg)
+    m = re.match(r"error at (\d+):(\d+): (.*)", text, flags=re.S)
+    if not m:
+        return err.lineno or 0, err.offset or 0, text.splitlines()[0] if text else "invalid query"
+    message = " ".join(m.group(3).split())
+    return int(m.group(1)), int(m.group(2)), message if len(message) <= 100 else message[:99] + "…"
+
+
 def _read_rule(path: Path, problems: list[Problem]) -> Rule | None:
     text = path.read_text(encoding="utf-8")
     header: dict[str, tuple[str, int]] = {}
@@ -90,7 +100,8 @@ def _read_rule(path: Path, problems: list[Problem]) -> Rule | None:
     try:  # run on an empty store: Oxigraph parses fast and says where a syntax error is
         answer = ox.Store().query(text)
     except SyntaxError as err:
-        problems.append(Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}"))
+        line, column, message = _located(err)
+        problems.append(Problem(str(path), line, f"col {column}", f"SPARQL syntax error: {message}"))
         return None
     if not isinstance(answer, ox.QuerySolutions):
         problems.append(Problem(str(path), 0, "sparql", "a rule must be a SELECT query"))
