@@ -21,6 +21,7 @@ from .project import Project, load_project
 from .rdf import DEFAULT_BASE, FORMATS
 from .shapes import check_shapes, load_graph
 from .sources import load_project_sources
+from .store import MemoryStore, Store, open_store
 from .views import DEFAULT_MAX_NODES, TooLarge, export_graph, render_page, write_build_page
 from .views import load_graph as load_built_graph
 from .views.network import EXPORT_FORMATS, ONLY_CHOICES
@@ -88,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--graph", help="audit this RDF file (for example out/claims.ttl) instead; with --endpoint, a named graph IRI"
     )
-    audit.add_argument("--endpoint", metavar="URL", help="run the rules on this SPARQL endpoint (issue 5)")
+    audit.add_argument("--endpoint", metavar="URL", help="run the rules on this SPARQL endpoint")
+    audit.add_argument(
+        "--store", metavar="STORE", help="with --graph FILE: oxigraph (default, in memory), memory or oxigraph:DIR"
+    )
     _auth_options(audit)
     audit.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
     audit.add_argument("--format", choices=["md", "json", "csv"], default="md", help="output format (default: md)")
@@ -164,10 +168,9 @@ def _audit(args: argparse.Namespace) -> int:
         sources = load_project_sources(args.sources) if args.sources.is_dir() else None
         store = EndpointStore(args.endpoint, default_graph=args.graph, auth=_credentials(args))
         audit = audit_store(store, args.rules, sources)
-    elif args.graph:
-        graph = _read_graph(Path(args.graph))
+    elif args.graph or args.store:
         sources = load_project_sources(args.sources) if args.sources.is_dir() else None
-        audit = audit_store(OxigraphStore.from_graph(graph), args.rules, sources)
+        audit = audit_store(_graph_store(args), args.rules, sources)
     else:
         project = _load(args)
         result = build(project, rule_dirs=args.rules)
@@ -182,6 +185,18 @@ def _audit(args: argparse.Namespace) -> int:
         )
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _graph_store(args: argparse.Namespace) -> Store:
+    """The store an audit of a built graph runs on: in-memory Oxigraph unless --store says otherwise."""
+    if args.store in (None, "oxigraph"):
+        return OxigraphStore.from_graph(_read_graph(Path(args.graph)))
+    if args.store == "memory":
+        return MemoryStore(_read_graph(Path(args.graph)))
+    try:  # oxigraph:DIR: the file is bulk-loaded into the on-disk store, never held in rdflib
+        return open_store(graph=Path(args.graph) if args.graph else None, store=args.store)
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from None
 
 
 def _kinds(text: str) -> set[str]:

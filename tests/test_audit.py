@@ -225,3 +225,18 @@ def test_a_rule_syntax_error_names_line_and_column(mini: MiniProject, tmp_path: 
     line = next(x for x in result.stderr.splitlines() if "bad.rq" in x)
     assert f"{rules / 'bad.rq'}:6: col " in line and "SPARQL syntax error: expected one of" in line
     assert len(line) < 300
+
+
+def test_the_same_audit_on_every_local_store(shipped_build: Path, tmp_path: Path):
+    graph = str(shipped_build / "claims.ttl")
+    answers = {
+        store: claimgraph("audit", "--graph", graph, "--format", "json", *extra, cwd=ROOT)
+        for store, extra in {
+            "oxigraph": [],
+            "memory": ["--store", "memory"],
+            "on disk": ["--store", f"oxigraph:{tmp_path / 'db'}"],
+        }.items()
+    }
+    assert all(r.returncode == 0 for r in answers.values()), {s: r.stderr for s, r in answers.items()}
+    assert len({r.stdout for r in answers.values()}) == 1
+    assert json.loads(answers["on disk"].stdout) == _audit(shipped_build)
