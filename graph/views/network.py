@@ -88,7 +88,19 @@ def select(nxg: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, only: 
         near = nx.single_source_shortest_path_length(undirected, start, cutoff=max(0, hops))
         claims = {n for n in near if nxg.nodes[n]["kind"] == CLAIM}
         keep = (_with_ends(nxg, claims) & keep) | {start}
-    return nxg.subgraph([n for n in nxg if n in keep]).copy()
+    return _induced(nxg, keep)
+
+
+def _induced(nxg: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The subgraph on ``keep``, nodes and edges in the projection's order.
+
+    (``nxg.subgraph(...).copy()`` iterates a set, so its order — and the page built from it — changed with
+    the hash seed.)
+    """
+    sub = nx.MultiDiGraph(**nxg.graph)
+    sub.add_nodes_from((n, dict(a)) for n, a in nxg.nodes(data=True) if n in keep)
+    sub.add_edges_from((u, v, k, dict(d)) for u, v, k, d in nxg.edges(keys=True, data=True) if u in keep and v in keep)
+    return sub
 
 
 def find_node(nxg: nx.MultiDiGraph, text: str) -> str | None:
