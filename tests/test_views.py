@@ -221,3 +221,16 @@ def test_pages_and_exports_are_the_same_bytes_under_any_hash_seed(command, shipp
         assert result.returncode == 0, result.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("command", ["render", "export"])
+def test_a_malformed_graph_is_reported_at_its_line_and_column(command, tmp_path: Path):
+    bad = tmp_path / "claims.ttl"
+    bad.write_text('@prefix x: <http://example.org/> .\nx:a x:b x:c .\nx:a x:b "unterminated .\n', encoding="utf-8")
+    out = tmp_path / "out.file"
+    result = claimgraph(command, "--graph", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{bad}:3: col ") and "syntax error" in lines[0]
+    assert len(lines) == 2 and "nothing was written" in lines[1]
+    assert "Traceback" not in result.stderr and not out.exists()

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from ..files import write_atomic
+from ..files import parse_rdf_file, write_atomic
 from ..problems import InvalidInput, Problem
 from .network import export, select, to_networkx
 from .page import render_html
 
 DEFAULT_MAX_NODES = 2000
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig", ".json": "json-ld"}
 
 
 class TooLarge(ValueError):
@@ -28,24 +27,19 @@ class Written:
 
 
 def load_graph(path: Path) -> Graph:
-    """A built claims graph read back from a file written by `claimgraph build` (format from its suffix)."""
+    """A built claims graph read back from a file written by `claimgraph build` (format from its suffix).
+
+    Raises InvalidInput with located problems (``FILE:LINE: col N: syntax error: …``) for a file that is not
+    valid RDF, so the command line prints one line per problem rather than the parser's dump.
+    """
     path = Path(path)
     if not path.exists():
         raise InvalidInput([Problem(str(path), 0, "", "no such file; run `claimgraph build` first")])
-    fmt = RDF_SUFFIXES.get(path.suffix.lower(), "turtle")
     graph = Graph()
-    if fmt == "trig":
-        from rdflib import Dataset
-
-        dataset = Dataset()
-        dataset.parse(path, format="trig")
-        for s, p, o, _ in dataset.quads():
-            graph.add((s, p, o))
-        return graph
-    try:
-        graph.parse(path, format=fmt)
-    except Exception as err:  # rdflib raises several parser-specific types
-        raise InvalidInput([Problem(str(path), 0, "", f"cannot read the graph: {err}")]) from err
+    problems: list[Problem] = []
+    parse_rdf_file(path, graph, problems)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidInput(problems)
     return graph
 
 
