@@ -234,3 +234,22 @@ def test_a_malformed_graph_is_reported_at_its_line_and_column(command, tmp_path:
     assert lines[0].startswith(f"{bad}:3: col ") and "syntax error" in lines[0]
     assert len(lines) == 2 and "nothing was written" in lines[1]
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_the_literature_verdict_reaches_the_projection_and_the_page_data(shipped_build: Path):
+    from rdflib import Literal, URIRef
+
+    from graph.views.page import page_data
+    from graph.vocab import CG
+
+    graph = load_graph(shipped_build / "claims.ttl")
+    graph.add((URIRef(BASE + "claim/C36"), CG.literature, Literal("contradicts")))  # as the audit writes it
+    nxg = to_networkx(graph)
+    assert nxg.nodes[BASE + "claim/C36"]["literature"] == "contradicts"
+    assert nxg.nodes[BASE + "claim/L02"]["literature"] == ""  # the literature's own claims carry none
+    nodes = {n["id"]: n for n in page_data(nxg, "t", None)["nodes"]}
+    c36 = nodes[BASE + "claim/C36"]
+    assert c36["cg"]["literature"] == "contradicts"
+    assert c36["cg"]["literatureMeaning"] == "the literature's claims contradict it"
+    assert "literature: contradicts" in c36["title"]
+    assert nodes[BASE + "claim/L02"]["cg"]["literature"] == ""

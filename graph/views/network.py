@@ -28,7 +28,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
 
     subject entity → claim → object (entity or value), both edges labelled with the predicate; claim → claim
     ``supports``; ``contradicts`` once per pair (it is symmetric in RDF), from the smaller id to the larger.
-    Claim nodes carry qualifiers, quote, source, status, evidence level and findings as attributes.
+    Claim nodes carry qualifiers, quote, source, status, evidence level, the literature's verdict (``literature``:
+    supports/contradicts/mixed/silent, or empty when the audit gave none) and findings as attributes.
     """
     notation = _Notations(graph)
     findings = _findings(graph)
@@ -257,6 +258,7 @@ def _claim_attributes(
         "hedge_cues": sorted(str(c) for c in graph.objects(node, CG.hedgeCue)),
         "status": _text(graph, node, CG.status) or UNAUDITED,
         "evidence_level": _text(graph, node, CG.evidenceLevel),
+        "literature": _text(graph, node, CG.literature),  # the audit's verdict of the literature on this claim
         "findings": findings,
         "finding_kinds": sorted({f["kind"] for f in findings if f["kind"]}),
     }
