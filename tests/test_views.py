@@ -253,3 +253,19 @@ def test_the_literature_verdict_reaches_the_projection_and_the_page_data(shipped
     assert c36["cg"]["literatureMeaning"] == "the literature's claims contradict it"
     assert "literature: contradicts" in c36["title"]
     assert nodes[BASE + "claim/L02"]["cg"]["literature"] == ""
+
+
+def test_the_build_page_can_be_rendered_without_writing(shipped_build: Path, tmp_path: Path):
+    from graph.views import render_build_page, write_build_page
+
+    graph = load_graph(shipped_build / "claims.ttl")
+    before = sorted(tmp_path.iterdir())
+    html = render_build_page(graph)
+    assert isinstance(html, bytes) and html.startswith(b"<!DOCTYPE html>")
+    assert sorted(tmp_path.iterdir()) == before
+    assert render_build_page(graph, max_nodes=50) is None  # over the limit: no page, and no exception
+    written = write_build_page(graph, tmp_path)  # the existing entry point still writes the same bytes
+    assert not isinstance(written, str) and written.nodes == 137
+    assert (tmp_path / "claims.html").read_bytes() == html == (shipped_build / "claims.html").read_bytes()
+    assert isinstance(write_build_page(graph, tmp_path / "small", max_nodes=50), str)
+    assert not (tmp_path / "small" / "claims.html").exists()
