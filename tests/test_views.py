@@ -197,3 +197,75 @@ def test_the_readme_render_and_export_examples_run(tmp_path: Path):
         result = claimgraph(*shlex.split(example)[1:], cwd=tmp_path)
         assert result.returncode == 0, (example, result.stderr)
         assert result.stdout.startswith("wrote "), example
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("render", "--only", "contradictions"),
+        ("render", "--focus", "knee osteoarthritis", "--hops", "2"),
+        ("render",),
+        ("export", "--format", "graphml"),
+        ("export", "--format", "gexf"),
+    ],
+    ids=["only", "focus", "full", "graphml", "gexf"],
+)
+def test_pages_and_exports_are_the_same_bytes_under_any_hash_seed(command, shipped_build: Path, tmp_path: Path):
+    import os
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = claimgraph(*command, "--graph", str(shipped_build / "claims.ttl"), "--out", str(out), env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("command", ["render", "export"])
+def test_a_malformed_graph_is_reported_at_its_line_and_column(command, tmp_path: Path):
+    bad = tmp_path / "claims.ttl"
+    bad.write_text('@prefix x: <http://example.org/> .\nx:a x:b x:c .\nx:a x:b "unterminated .\n', encoding="utf-8")
+    out = tmp_path / "out.file"
+    result = claimgraph(command, "--graph", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{bad}:3: col ") and "syntax error" in lines[0]
+    assert len(lines) == 2 and "nothing was written" in lines[1]
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_the_literature_verdict_reaches_the_projection_and_the_page_data(shipped_build: Path):
+    from rdflib import Literal, URIRef
+
+    from graph.views.page import page_data
+    from graph.vocab import CG
+
+    graph = load_graph(shipped_build / "claims.ttl")
+    graph.add((URIRef(BASE + "claim/C36"), CG.literature, Literal("contradicts")))  # as the audit writes it
+    nxg = to_networkx(graph)
+    assert nxg.nodes[BASE + "claim/C36"]["literature"] == "contradicts"
+    assert nxg.nodes[BASE + "claim/L02"]["literature"] == ""  # the literature's own claims carry none
+    nodes = {n["id"]: n for n in page_data(nxg, "t", None)["nodes"]}
+    c36 = nodes[BASE + "claim/C36"]
+    assert c36["cg"]["literature"] == "contradicts"
+    assert c36["cg"]["literatureMeaning"] == "the literature's claims contradict it"
+    assert "literature: contradicts" in c36["title"]
+    assert nodes[BASE + "claim/L02"]["cg"]["literature"] == ""
+
+
+def test_the_build_page_can_be_rendered_without_writing(shipped_build: Path, tmp_path: Path):
+    from graph.views import render_build_page, write_build_page
+
+    graph = load_graph(shipped_build / "claims.ttl")
+    before = sorted(tmp_path.iterdir())
+    html = render_build_page(graph)
+    assert isinstance(html, bytes) and html.startswith(b"<!DOCTYPE html>")
+    assert sorted(tmp_path.iterdir()) == before
+    assert render_build_page(graph, max_nodes=50) is None  # over the limit: no page, and no exception
+    written = write_build_page(graph, tmp_path)  # the existing entry point still writes the same bytes
+    assert not isinstance(written, str) and written.nodes == 137
+    assert (tmp_path / "claims.html").read_bytes() == html == (shipped_build / "claims.html").read_bytes()
+    assert isinstance(write_build_page(graph, tmp_path / "small", max_nodes=50), str)
+    assert not (tmp_path / "small" / "claims.html").exists()

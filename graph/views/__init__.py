@@ -2,16 +2,30 @@
 
 from .network import export, find_node, select, to_networkx
 from .page import render_html
-from .render import DEFAULT_MAX_NODES, TooLarge, Written, export_graph, load_graph, render_page, write_build_page
+from .render import (
+    DEFAULT_MAX_NODES,
+    Page,
+    TooLarge,
+    Written,
+    build_page,
+    export_graph,
+    load_graph,
+    render_build_page,
+    render_page,
+    write_build_page,
+)
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "Page",
     "TooLarge",
     "Written",
+    "build_page",
     "export",
     "export_graph",
     "find_node",
     "load_graph",
+    "render_build_page",
     "render_html",
     "render_page",
     "select",

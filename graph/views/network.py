@@ -28,7 +28,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
 
     subject entity → claim → object (entity or value), both edges labelled with the predicate; claim → claim
     ``supports``; ``contradicts`` once per pair (it is symmetric in RDF), from the smaller id to the larger.
-    Claim nodes carry qualifiers, quote, source, status, evidence level and findings as attributes.
+    Claim nodes carry qualifiers, quote, source, status, evidence level, the literature's verdict (``literature``:
+    supports/contradicts/mixed/silent, or empty when the audit gave none) and findings as attributes.
     """
     notation = _Notations(graph)
     findings = _findings(graph)
@@ -88,7 +89,19 @@ def select(nxg: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, only: 
         near = nx.single_source_shortest_path_length(undirected, start, cutoff=max(0, hops))
         claims = {n for n in near if nxg.nodes[n]["kind"] == CLAIM}
         keep = (_with_ends(nxg, claims) & keep) | {start}
-    return nxg.subgraph([n for n in nxg if n in keep]).copy()
+    return _induced(nxg, keep)
+
+
+def _induced(nxg: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The subgraph on ``keep``, nodes and edges in the projection's order.
+
+    (``nxg.subgraph(...).copy()`` iterates a set, so its order — and the page built from it — changed with
+    the hash seed.)
+    """
+    sub = nx.MultiDiGraph(**nxg.graph)
+    sub.add_nodes_from((n, dict(a)) for n, a in nxg.nodes(data=True) if n in keep)
+    sub.add_edges_from((u, v, k, dict(d)) for u, v, k, d in nxg.edges(keys=True, data=True) if u in keep and v in keep)
+    return sub
 
 
 def find_node(nxg: nx.MultiDiGraph, text: str) -> str | None:
@@ -245,6 +258,7 @@ def _claim_attributes(
         "hedge_cues": sorted(str(c) for c in graph.objects(node, CG.hedgeCue)),
         "status": _text(graph, node, CG.status) or UNAUDITED,
         "evidence_level": _text(graph, node, CG.evidenceLevel),
+        "literature": _text(graph, node, CG.literature),  # the audit's verdict of the literature on this claim
         "findings": findings,
         "finding_kinds": sorted({f["kind"] for f in findings if f["kind"]}),
     }

@@ -38,6 +38,12 @@ STATUS_MEANING = {
     "supported": "backed by traceable evidence",
     UNAUDITED: "not audited",
 }
+LITERATURE_MEANING = {  # cg:literature, on claims of an audited text: what the literature's own claims say of it
+    "supports": "the literature's claims support it",
+    "contradicts": "the literature's claims contradict it",
+    "mixed": "the literature's claims both support and contradict it",
+    "silent": "the literature's claims say nothing about it",
+}
 ENTITY_COLOUR, VALUE_COLOUR = "#4e79a7", "#d7dde4"
 EDGE_STYLES = {
     "contradicts": {"color": "#d62728", "width": 4, "dashes": [10, 6]},
@@ -286,6 +292,8 @@ def _claim_node(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
     text = reading(attrs)
     label = ("¬ " if negated else "") + attrs["claim_id"]
     tooltip = [f"{attrs['claim_id']} · {attrs['status']}", text]
+    if attrs["literature"]:
+        tooltip.append(f"literature: {attrs['literature']}")
     if attrs["finding_kinds"]:
         tooltip.append("findings: " + ", ".join(attrs["finding_kinds"]))
     return {
@@ -317,6 +325,8 @@ def _claim_node(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
             "evidenceSource": attrs["evidence_source"],
             "evidence": attrs["evidence"],
             "evidenceLevel": attrs["evidence_level"],
+            "literature": attrs["literature"],
+            "literatureMeaning": LITERATURE_MEANING.get(attrs["literature"], ""),
             "citation": attrs["citation"],
             "citationUrl": _http(attrs["citation"]),
             "certainty": attrs["certainty"],

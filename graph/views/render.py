@@ -7,13 +7,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from ..files import write_atomic
+from ..files import parse_rdf_file, write_atomic
 from ..problems import InvalidInput, Problem
 from .network import export, select, to_networkx
 from .page import render_html
 
 DEFAULT_MAX_NODES = 2000
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig", ".json": "json-ld"}
 
 
 class TooLarge(ValueError):
@@ -28,25 +27,53 @@ class Written:
 
 
 def load_graph(path: Path) -> Graph:
-    """A built claims graph read back from a file written by `claimgraph build` (format from its suffix)."""
+    """A built claims graph read back from a file written by `claimgraph build` (format from its suffix).
+
+    Raises InvalidInput with located problems (``FILE:LINE: col N: syntax error: …``) for a file that is not
+    valid RDF, so the command line prints one line per problem rather than the parser's dump.
+    """
     path = Path(path)
     if not path.exists():
         raise InvalidInput([Problem(str(path), 0, "", "no such file; run `claimgraph build` first")])
-    fmt = RDF_SUFFIXES.get(path.suffix.lower(), "turtle")
     graph = Graph()
-    if fmt == "trig":
-        from rdflib import Dataset
-
-        dataset = Dataset()
-        dataset.parse(path, format="trig")
-        for s, p, o, _ in dataset.quads():
-            graph.add((s, p, o))
-        return graph
-    try:
-        graph.parse(path, format=fmt)
-    except Exception as err:  # rdflib raises several parser-specific types
-        raise InvalidInput([Problem(str(path), 0, "", f"cannot read the graph: {err}")]) from err
+    problems: list[Problem] = []
+    parse_rdf_file(path, graph, problems)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidInput(problems)
     return graph
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered page, not yet written: its bytes and what it holds."""
+
+    html: bytes
+    nodes: int
+    edges: int
+
+
+def build_page(
+    graph: Graph,
+    focus: str | None = None,
+    hops: int = 1,
+    only: str | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    title: str | None = None,
+) -> Page:
+    """The interactive page of ``graph`` (or of the subgraph chosen by focus/only), in memory; nothing is written.
+
+    Raises TooLarge when the page would exceed ``max_nodes``; LookupError for an unknown focus.
+    """
+    nxg = to_networkx(graph)
+    chosen = select(nxg, focus, hops, only) if (focus is not None or only) else nxg
+    if chosen.number_of_nodes() > max_nodes:
+        raise TooLarge(
+            f"the graph has {chosen.number_of_nodes()} nodes, more than the limit of {max_nodes} that a browser "
+            "draws smoothly; render a part with --focus LABEL --hops N and/or --only flagged|contradictions|"
+            "unsupported, or raise --max-nodes"
+        )
+    html = render_html(chosen, title or _title(focus, hops, only)).encode("utf-8")
+    return Page(html, chosen.number_of_nodes(), chosen.number_of_edges())
 
 
 def render_page(
@@ -62,17 +89,20 @@ def render_page(
 
     Raises TooLarge, without writing, when the page would exceed ``max_nodes``; LookupError for an unknown focus.
     """
-    nxg = to_networkx(graph)
-    chosen = select(nxg, focus, hops, only) if (focus is not None or only) else nxg
-    if chosen.number_of_nodes() > max_nodes:
-        raise TooLarge(
-            f"the graph has {chosen.number_of_nodes()} nodes, more than the limit of {max_nodes} that a browser "
-            "draws smoothly; render a part with --focus LABEL --hops N and/or --only flagged|contradictions|"
-            "unsupported, or raise --max-nodes"
-        )
-    heading = title or _title(focus, hops, only)
-    write_atomic(out, render_html(chosen, heading))
-    return Written(Path(out), chosen.number_of_nodes(), chosen.number_of_edges())
+    page = build_page(graph, focus, hops, only, max_nodes, title)
+    write_atomic(out, page.html)
+    return Written(Path(out), page.nodes, page.edges)
+
+
+def render_build_page(graph: Graph, max_nodes: int = DEFAULT_MAX_NODES) -> bytes | None:
+    """The bytes of the page `claimgraph build` writes as out/claims.html, or None when it would be too large.
+
+    Nothing is written, so a build can render every output before it writes any.
+    """
+    try:
+        return build_page(graph, max_nodes=max_nodes).html
+    except TooLarge:
+        return None
 
 
 def write_build_page(graph: Graph, out_dir: Path, max_nodes: int = DEFAULT_MAX_NODES) -> Written | str:
