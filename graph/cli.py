@@ -22,7 +22,7 @@ from .rdf import DEFAULT_BASE, FORMATS
 from .shapes import check_shapes, load_graph
 from .sources import load_project_sources
 from .store import MemoryStore, Store, open_store
-from .views import DEFAULT_MAX_NODES, TooLarge, export_graph, render_page, write_build_page
+from .views import DEFAULT_MAX_NODES, TooLarge, export_graph, render_page
 from .views import load_graph as load_built_graph
 from .views.network import EXPORT_FORMATS, ONLY_CHOICES
 from .vocab import CG
@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=sorted(FORMATS), default="turtle", help="RDF format (default: turtle)")
     build.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI for minted nodes (default: {DEFAULT_BASE})")
     build.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
+    build.add_argument(
+        "--max-nodes",
+        type=int,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help="draw out/claims.html only up to N nodes (default 2000); above it, a notice page",
+    )
     build.set_defaults(run=_build)
 
     audit = sub.add_parser(
@@ -143,9 +150,8 @@ def _build(args: argparse.Namespace) -> int:
     result = build(
         project, args.base, args.rules, progress=_progress("building graph"), audit_progress=_progress("audit rules")
     )
-    written = write_build(result, args.out, args.format)
+    written, page = write_build(result, args.out, args.format, args.max_nodes)
     counts = result.audit.counts()
-    page = write_build_page(result.graph, args.out)
     print(
         f"built {written[0]}: {len(project.claims)} claims, {_count_entities(result.graph)} entities, "
         f"{len({c.source for c in project.claims})} sources, {len(result.graph)} triples "
@@ -156,7 +162,7 @@ def _build(args: argparse.Namespace) -> int:
         + ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
         + ")"
     )
-    print(f"wrote {page.path}: {page.nodes} nodes, {page.edges} edges" if not isinstance(page, str) else page)
+    print(f"page {written[3]}: {page}")
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from rdflib import Graph
@@ -15,6 +16,7 @@ from .project import Project
 from .rdf import DEFAULT_BASE, FORMATS, Minter, build_graph, serialize
 from .sources import Source
 from .store import Store
+from .views import DEFAULT_MAX_NODES, TooLarge, build_page
 
 Progress = Callable[[int, int], None] | None
 
@@ -56,13 +58,33 @@ def build(
     return Build(project, graph, audit, base)
 
 
-def write_build(result: Build, out: Path, fmt: str = "turtle") -> list[Path]:
-    """Write the graph, audit.json and audit.md; everything is rendered before anything is written."""
+def write_build(
+    result: Build, out: Path, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES
+) -> tuple[list[Path], str]:
+    """Write the graph, audit.json, audit.md and claims.html; everything is rendered before anything is written.
+
+    Returns the files written and a line about the page. A graph above ``max_nodes`` gets a short notice page
+    instead of the drawing, so out/claims.html never shows an earlier build's graph.
+    """
+    try:
+        page = build_page(result.graph, max_nodes=max_nodes)
+        html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
+    except TooLarge as err:
+        html, about = _notice_page(str(err)), f"a notice only: {err}"
     files = {
         out / f"claims.{FORMATS[fmt][1]}": serialize(result.graph, fmt, name=Minter(result.base).dataset()),
         out / "audit.json": to_json(result.audit).encode("utf-8"),
         out / "audit.md": to_markdown(result.audit, result.project.sources).encode("utf-8"),
+        out / "claims.html": html,
     }
     for path, data in files.items():
         write_atomic(path, data)
-    return list(files)
+    return list(files), about
+
+
+def _notice_page(reason: str) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>claimgraph</title></head><body>\n'
+        f"<p>The graph is not drawn here: {escape(reason)}.</p>\n"
+        "<p>Render part of it, for example: <code>claimgraph render --only flagged</code></p>\n</body></html>\n"
+    ).encode()

@@ -237,35 +237,31 @@ def test_a_malformed_graph_is_reported_at_its_line_and_column(command, tmp_path:
 
 
 def test_the_literature_verdict_reaches_the_projection_and_the_page_data(shipped_build: Path):
-    from rdflib import Literal, URIRef
-
     from graph.views.page import page_data
-    from graph.vocab import CG
 
-    graph = load_graph(shipped_build / "claims.ttl")
-    graph.add((URIRef(BASE + "claim/C36"), CG.literature, Literal("contradicts")))  # as the audit writes it
-    nxg = to_networkx(graph)
-    assert nxg.nodes[BASE + "claim/C36"]["literature"] == "contradicts"
+    nxg = to_networkx(load_graph(shipped_build / "claims.ttl"))  # the audit wrote cg:literature into the graph
+    audit = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))
+    for claim_id, verdict in audit["claims"].items():
+        assert nxg.nodes[BASE + "claim/" + claim_id]["literature"] == verdict.get("literature", "")
     assert nxg.nodes[BASE + "claim/L02"]["literature"] == ""  # the literature's own claims carry none
     nodes = {n["id"]: n for n in page_data(nxg, "t", None)["nodes"]}
-    c36 = nodes[BASE + "claim/C36"]
-    assert c36["cg"]["literature"] == "contradicts"
-    assert c36["cg"]["literatureMeaning"] == "the literature's claims contradict it"
-    assert "literature: contradicts" in c36["title"]
+    c15 = nodes[BASE + "claim/C15"]
+    assert c15["cg"]["literature"] == "contradicts"
+    assert c15["cg"]["literatureMeaning"] == "the literature's claims contradict it"
+    assert "literature: contradicts" in c15["title"]
     assert nodes[BASE + "claim/L02"]["cg"]["literature"] == ""
 
 
-def test_the_build_page_can_be_rendered_without_writing(shipped_build: Path, tmp_path: Path):
-    from graph.views import render_build_page, write_build_page
+def test_the_build_writes_the_page_it_renders_and_a_notice_above_the_limit(shipped_build: Path, tmp_path: Path):
+    from graph.views import build_page
 
     graph = load_graph(shipped_build / "claims.ttl")
-    before = sorted(tmp_path.iterdir())
-    html = render_build_page(graph)
-    assert isinstance(html, bytes) and html.startswith(b"<!DOCTYPE html>")
-    assert sorted(tmp_path.iterdir()) == before
-    assert render_build_page(graph, max_nodes=50) is None  # over the limit: no page, and no exception
-    written = write_build_page(graph, tmp_path)  # the existing entry point still writes the same bytes
-    assert not isinstance(written, str) and written.nodes == 137
-    assert (tmp_path / "claims.html").read_bytes() == html == (shipped_build / "claims.html").read_bytes()
-    assert isinstance(write_build_page(graph, tmp_path / "small", max_nodes=50), str)
-    assert not (tmp_path / "small" / "claims.html").exists()
+    page = build_page(graph)
+    assert page.nodes == 137 and (shipped_build / "claims.html").read_bytes() == page.html
+    out = tmp_path / "out"
+    assert claimgraph("build", "--out", str(out), cwd=ROOT).returncode == 0
+    assert (out / "claims.html").read_bytes() == page.html
+    small = claimgraph("build", "--out", str(out), "--max-nodes", "50", cwd=ROOT)
+    assert small.returncode == 0 and "page " in small.stdout and "a notice only" in small.stdout
+    notice = (out / "claims.html").read_text(encoding="utf-8")
+    assert "not drawn here" in notice and "claimgraph render" in notice  # never the previous build's drawing

@@ -10,9 +10,7 @@ from .render import (
     build_page,
     export_graph,
     load_graph,
-    render_build_page,
     render_page,
-    write_build_page,
 )
 
 __all__ = [
@@ -25,10 +23,8 @@ __all__ = [
     "export_graph",
     "find_node",
     "load_graph",
-    "render_build_page",
     "render_html",
     "render_page",
     "select",
     "to_networkx",
-    "write_build_page",
 ]

@@ -94,25 +94,6 @@ def render_page(
     return Written(Path(out), page.nodes, page.edges)
 
 
-def render_build_page(graph: Graph, max_nodes: int = DEFAULT_MAX_NODES) -> bytes | None:
-    """The bytes of the page `claimgraph build` writes as out/claims.html, or None when it would be too large.
-
-    Nothing is written, so a build can render every output before it writes any.
-    """
-    try:
-        return build_page(graph, max_nodes=max_nodes).html
-    except TooLarge:
-        return None
-
-
-def write_build_page(graph: Graph, out_dir: Path, max_nodes: int = DEFAULT_MAX_NODES) -> Written | str:
-    """The page `claimgraph build` writes beside the Turtle: out/claims.html; a note instead when too large."""
-    try:
-        return render_page(graph, Path(out_dir) / "claims.html", max_nodes=max_nodes)
-    except TooLarge as err:
-        return f"claims.html not written: {err}"
-
-
 def export_graph(graph: Graph, fmt: str, out: Path) -> Written:
     """Write the NetworkX projection as GraphML or GEXF."""
     nxg = to_networkx(graph)
