@@ -66,11 +66,12 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
     from .store import open_store
 
     spec = dict(options.store)
-    if spec.get("store"):  # the server process loaded it; workers share it read-only
+    directory = on_disk_store(spec)
+    if directory is not None:  # the server process loaded it; workers share it read-only
         from .oxstore import OxigraphStore
 
-        store = OxigraphStore.open(Path(spec["store"].partition(":")[2]), read_only=True)
-    else:
+        store = OxigraphStore.open(directory, read_only=True)
+    else:  # an in-memory store (oxigraph or memory) or an endpoint: each worker opens its own
         store = open_store(**spec)
     conn.send("ready")
     while True:
@@ -87,6 +88,12 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
             conn.send(("ok", result.type, render(result, fmt).encode("utf-8")))
         except Exception as err:  # the query's own failure, reported to the client; the worker lives on
             conn.send(("error", f"{type(err).__name__}: {err}"))
+
+
+def on_disk_store(spec: dict[str, Any]) -> Path | None:
+    """The directory of an ``oxigraph:DIR`` store, or None for the in-memory stores and endpoints."""
+    kind, _, where = (spec.get("store") or "").partition(":")
+    return Path(where) if kind == "oxigraph" and where else None
 
 
 class WorkerPool:
@@ -174,7 +181,7 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
     """A ready-to-run server (call serve_forever); the store is opened (and an Oxigraph store loaded) first."""
     from .store import open_store
 
-    if options.store.get("store"):
+    if on_disk_store(options.store) is not None:
         store = open_store(**options.store)  # load or refresh the on-disk store before the workers open it
         del store
     return SparqlServer((host, port), WorkerPool(options), static_dir)

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,23 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~2·10^10 rows: never finishes
 COUNT_CLAIMS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
+
+
+EXE = Path(sys.executable).with_name("claimgraph")
+
+
+@contextmanager
+def serving(*args: str, cwd: Path | None = None) -> Iterator[str]:
+    """Run ``claimgraph serve --port 0 ARGS`` and yield its /sparql URL once it is listening."""
+    command = [str(EXE), "serve", "--port", "0", *args]
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read()
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +203,15 @@ def test_pages_are_served_and_nothing_outside_the_output_folder(endpoint: str):
     assert get(root + "/../secret.txt")[0] == 404
     assert get(root + "/%2e%2e/secret.txt")[0] == 404
     assert get(root + "/claims.ttl")[0] == 404  # only page types are served
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_every_in_memory_store_can_be_served(shipped_build: Path, store: str):
+    with serving("--graph", str(shipped_build / "claims.ttl"), "--store", store, "--workers", "1") as url:
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+
+
+def test_an_on_disk_oxigraph_store_is_served(shipped_build: Path, tmp_path: Path):
+    graph = str(shipped_build / "claims.ttl")
+    with serving("--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--workers", "1") as url:
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
