@@ -78,18 +78,39 @@ def open_store(
 
 
 def load_graph(path: Path) -> Graph:
-    """Parse a graph file into memory; a TriG or N-Quads file's graphs are merged into one."""
-    suffix = path.suffix.lower()
-    if suffix in (".trig", ".nq"):
+    """Parse a graph file into memory; a TriG or N-Quads file's graphs are merged into one.
+
+    A syntax error raises InvalidInput with the file, line and column (``FILE:LINE: col N: syntax error: …``).
+    """
+    from .files import parse_rdf_file
+    from .problems import InvalidInput, Problem
+
+    problems: list[Problem] = []
+    graph = Graph()
+    if path.suffix.lower() == ".nq":  # parse_rdf_file does not know N-Quads: check it with Oxigraph, then merge
+        import pyoxigraph
+
+        try:
+            for _ in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS):
+                pass
+        except SyntaxError as err:
+            raise InvalidInput([_syntax_problem(path, err)]) from None
         from rdflib import Dataset
 
         dataset = Dataset()
-        dataset.parse(path, format="trig" if suffix == ".trig" else "nquads")
-        graph = Graph()
+        dataset.parse(path, format="nquads")
         for s, p, o, _ in dataset.quads():
             graph.add((s, p, o))
         return graph
-    return Graph().parse(path)
+    if not parse_rdf_file(path, graph, problems):
+        raise InvalidInput(problems)
+    return graph
+
+
+def _syntax_problem(path: Path, err: SyntaxError):
+    from .problems import Problem
+
+    return Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}")
 
 
 def normal_term(term: Node | None) -> Node | None:

@@ -258,3 +258,27 @@ def raw(*args: str, cwd: Path | None = None) -> bytes:
     result = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+BROKEN_TTL = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b .\n"
+
+
+@pytest.mark.parametrize("store", [None, "memory", "oxigraph", "oxigraph:DB"])
+def test_a_malformed_graph_file_names_its_line_and_exits_2(tmp_path: Path, store: str | None):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BROKEN_TTL, encoding="utf-8")
+    args = ["query", "SELECT * WHERE { ?s ?p ?o }", "--graph", str(bad)]
+    if store:
+        args += ["--store", store.replace("DB", str(tmp_path / "db"))]
+    result = claimgraph(*args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{bad}:3: col 11: syntax error: ") and "Traceback" not in result.stderr
+
+
+def test_an_invalid_iri_parameter_is_a_usage_error(shipped_build: Path):
+    graph = str(shipped_build / "claims.ttl")
+    result = claimgraph("query", "about-entity", "--graph", graph, "--param", "entity=<http://a b>")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "<http://a b> is not a valid absolute IRI" in result.stderr
+    with pytest.raises(ValueError, match="not a valid absolute IRI"):
+        parse_params(resolve("about-entity"), ["entity=<no-scheme>"])
