@@ -406,10 +406,11 @@ def _push(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import ServeOptions, make_server
+    from .serve import ServeOptions, make_server, on_disk_store
     from .store import DEFAULT_GRAPH_FILE
 
-    if args.store and args.graph is None and not DEFAULT_GRAPH_FILE.exists() and not Path(args.store[9:]).exists():
+    directory = on_disk_store({"store": args.store})
+    if directory and args.graph is None and not DEFAULT_GRAPH_FILE.exists() and not directory.exists():
         raise UsageError(f"{args.store}: no such store and no graph file to load into it")
     store = {"graph": args.graph, "store": args.store, "endpoint": args.endpoint, "default_graph": args.default_graph}
     store["auth"] = _credentials(args)

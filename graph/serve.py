@@ -66,13 +66,17 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
     from .store import open_store
 
     spec = dict(options.store)
-    directory = on_disk_store(spec)
-    if directory is not None:  # the server process loaded it; workers share it read-only
-        from .oxstore import OxigraphStore
+    try:
+        directory = on_disk_store(spec)
+        if directory is not None:  # the server process loaded it; workers share it read-only
+            from .oxstore import OxigraphStore
 
-        store = OxigraphStore.open(directory, read_only=True)
-    else:  # an in-memory store (oxigraph or memory) or an endpoint: each worker opens its own
-        store = open_store(**spec)
+            store = OxigraphStore.open(directory, read_only=True)
+        else:  # an in-memory store (oxigraph or memory) or an endpoint: each worker opens its own
+            store = open_store(**spec)
+    except BaseException as err:  # told to the server, which reports it: no traceback from the child
+        conn.send(("failed", _describe(err)))
+        return
     conn.send("ready")
     while True:
         try:
@@ -90,6 +94,12 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
             conn.send(("error", f"{type(err).__name__}: {err}"))
 
 
+def _describe(err: BaseException) -> str:
+    if isinstance(err, InvalidInput):
+        return "; ".join(str(p) for p in err.problems)
+    return str(err) or type(err).__name__
+
+
 def on_disk_store(spec: dict[str, Any]) -> Path | None:
     """The directory of an ``oxigraph:DIR`` store, or None for the in-memory stores and endpoints."""
     kind, _, where = (spec.get("store") or "").partition(":")
@@ -105,9 +115,16 @@ class WorkerPool:
         self.idle: queue.Queue[tuple[Any, Connection]] = queue.Queue()
         self.closed = False
         starting = [self._start() for _ in range(max(1, options.workers))]
-        for worker in starting:
-            self._await_ready(worker)
-            self.idle.put(worker)
+        try:
+            for worker in starting:
+                self._await_ready(worker)
+                self.idle.put(worker)
+        except BaseException:
+            for process, conn in starting:
+                conn.close()
+                process.kill()
+                process.join()
+            raise
 
     def _start(self) -> tuple[Any, Connection]:
         parent, child = self.context.Pipe()
@@ -118,9 +135,15 @@ class WorkerPool:
 
     def _await_ready(self, worker: tuple[Any, Connection]) -> None:
         process, conn = worker
-        if not conn.poll(300) or conn.recv() != "ready":
+        try:
+            answer = conn.recv() if conn.poll(300) else ("failed", "it did not start within 300 s")
+        except (EOFError, OSError):  # the process died without a word (killed, out of memory)
+            process.join(5)
+            answer = ("failed", f"it exited with code {process.exitcode}")
+        if answer != "ready":
             process.kill()
-            raise RuntimeError("a query worker failed to open the store")
+            process.join()
+            raise RuntimeError(f"a query worker could not open the store: {answer[1]}")
 
     def _replace(self) -> None:
         if self.closed:
@@ -178,12 +201,18 @@ class SparqlServer(ThreadingHTTPServer):
 
 
 def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000, static_dir: Path | None = None):
-    """A ready-to-run server (call serve_forever); the store is opened (and an Oxigraph store loaded) first."""
-    from .store import open_store
+    """A ready-to-run server (call serve_forever).
 
+    The graph is checked here, before any worker starts, so a missing or malformed file is reported once, by file,
+    line and column (InvalidInput), and an on-disk Oxigraph store is loaded or refreshed for the workers to share.
+    """
+    from .store import check_store, graph_file, load_graph, open_store
+
+    check_store(options.store.get("store"))
     if on_disk_store(options.store) is not None:
-        store = open_store(**options.store)  # load or refresh the on-disk store before the workers open it
-        del store
+        open_store(**options.store)  # loads the graph file if it changed; closed again before the workers open it
+    elif not options.store.get("endpoint"):
+        load_graph(graph_file(options.store.get("graph")))  # each worker loads its own copy once this one parses
     return SparqlServer((host, port), WorkerPool(options), static_dir)
 
 

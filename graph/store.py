@@ -58,23 +58,37 @@ def open_store(
         from .remote import EndpointStore
 
         return EndpointStore(endpoint, default_graph=default_graph, auth=auth, timeout=timeout)
-    if store and store not in ("memory", "oxigraph"):
-        kind, _, where = store.partition(":")
-        if kind != "oxigraph" or not where:
-            raise ValueError(f"unknown store {store!r}; use memory, oxigraph or oxigraph:DIR")
+    if check_store(store):
+        where = store.partition(":")[2]
         from .oxstore import OxigraphStore
 
         source = graph if graph is not None else (DEFAULT_GRAPH_FILE if DEFAULT_GRAPH_FILE.exists() else None)
         return OxigraphStore.open(Path(where), source)
-    path = graph if graph is not None else DEFAULT_GRAPH_FILE
-    if not path.exists():
-        hint = " (run `claimgraph build` first)" if graph is None else ""
-        raise FileNotFoundError(f"{path}: no such graph file{hint}")
+    path = graph_file(graph)
     if store == "memory":
         return MemoryStore(load_graph(path))
     from .oxstore import OxigraphStore
 
     return OxigraphStore.from_graph(load_graph(path))
+
+
+def check_store(store: str | None) -> bool:
+    """Whether ``store`` names an on-disk store (``oxigraph:DIR``); ValueError if it names no store at all."""
+    if not store or store in ("memory", "oxigraph"):
+        return False
+    kind, _, where = store.partition(":")
+    if kind != "oxigraph" or not where:
+        raise ValueError(f"unknown store {store!r}; use memory, oxigraph or oxigraph:DIR")
+    return True
+
+
+def graph_file(graph: Path | None) -> Path:
+    """The graph file to query: ``graph``, or the build's ``out/claims.ttl``; FileNotFoundError if it is missing."""
+    path = graph if graph is not None else DEFAULT_GRAPH_FILE
+    if not path.is_file():
+        hint = " (run `claimgraph build` first)" if graph is None else ""
+        raise FileNotFoundError(f"{path}: no such graph file{hint}")
+    return path
 
 
 def load_graph(path: Path) -> Graph:

@@ -215,3 +215,34 @@ def test_an_on_disk_oxigraph_store_is_served(shipped_build: Path, tmp_path: Path
     graph = str(shipped_build / "claims.ttl")
     with serving("--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--workers", "1") as url:
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+
+
+def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(EXE), "serve", "--port", "0", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in result.stderr and "error:  (" not in result.stderr
+    return result
+
+
+def test_serve_without_a_build_or_with_a_missing_file_is_a_usage_error(tmp_path: Path):
+    none = _serve_fails(cwd=tmp_path)
+    assert none.returncode == 2 and "out/claims.ttl: no such graph file (run `claimgraph build` first)" in none.stderr
+    missing = _serve_fails("--graph", str(tmp_path / "nonexistent.ttl"))
+    assert missing.returncode == 2 and "nonexistent.ttl: no such graph file" in missing.stderr
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory", "oxigraph:DB"])
+def test_serve_reports_a_malformed_graph_by_line_before_starting_workers(tmp_path: Path, store: str):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b .\n", encoding="utf-8")
+    result = _serve_fails("--graph", str(bad), "--store", store.replace("DB", str(tmp_path / "db")))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{bad}:3: col 11: syntax error: ")
+
+
+def test_a_worker_that_cannot_open_the_store_is_a_clear_error(tmp_path: Path):
+    from graph.serve import ServeOptions, WorkerPool
+
+    with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such graph file"):
+        WorkerPool(ServeOptions({"graph": tmp_path / "nonexistent.ttl"}, workers=2))
