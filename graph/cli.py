@@ -300,7 +300,12 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
-    serve.add_argument("--max-rows", type=int, default=10_000, help="rows a SELECT may return (default: 10000)")
+    serve.add_argument(
+        "--max-rows",
+        type=int,
+        default=10_000,
+        help="rows a SELECT, or triples a CONSTRUCT/DESCRIBE, may return (default: 10000)",
+    )
     serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
     serve.set_defaults(run=_serve)
 

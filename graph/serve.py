@@ -57,7 +57,7 @@ class ServeOptions:
 
     store: dict[str, Any] = field(default_factory=dict)
     timeout: float = 10.0
-    max_rows: int = 10_000
+    max_rows: int = 10_000  # rows of a SELECT, triples of a CONSTRUCT or DESCRIBE
     workers: int = 2
 
 
@@ -85,8 +85,9 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
             return
         try:
             result = store.query(sparql)
-            if result.type == "SELECT" and len(result.rows) > options.max_rows:
-                conn.send(("too-large", f"the answer has {len(result.rows)} rows, more than this endpoint's limit "
+            size, unit = (len(result.rows), "rows") if result.type == "SELECT" else (len(result.graph or ()), "triples")
+            if size > options.max_rows:  # ASK has size 0; CONSTRUCT and DESCRIBE are bounded by triples
+                conn.send(("too-large", f"the answer has {size} {unit}, more than this endpoint's limit "
                                         f"of {options.max_rows}; add a LIMIT or narrow the query"))  # fmt: skip
                 continue
             conn.send(("ok", result.type, render(result, fmt).encode("utf-8")))

@@ -193,6 +193,17 @@ def test_an_oversized_answer_is_refused_clearly(endpoint: str):
     assert json.loads(get(with_query(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 500"))[2])
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "DESCRIBE ?c WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"],
+)
+def test_an_oversized_graph_answer_is_refused_too(endpoint: str, query: str):
+    status, _, body = get(with_query(endpoint, query))
+    assert status == 413 and "triples, more than this endpoint's limit of 500" in body
+    status, _, body = get(with_query(endpoint, query.replace("WHERE", "WHERE {") + " } LIMIT 5"))
+    assert status == 200 and len(Graph().parse(data=body, format="turtle")) > 0
+
+
 def test_pages_are_served_and_nothing_outside_the_output_folder(endpoint: str):
     root = endpoint.removesuffix("/sparql")
     assert get(root + "/")[0] == 200 and "/claims.html" in get(root + "/")[2]
