@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .problems import InvalidInput
-from .store import QueryResult, _syntax_problem, bind_values, normal_term
+from .store import QueryResult, _syntax_problem, bind_values, in_query_order, normal_term
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
 META = ox.NamedNode("urn:claimgraph:store-meta")
@@ -67,7 +67,7 @@ class OxigraphStore:
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows = [tuple(normal_term(_term(solution[v])) for v in variables) for solution in result]
-            return QueryResult("SELECT", variables, rows)
+            return in_query_order(sparql, QueryResult("SELECT", variables, rows))
         graph = Graph()
         for triple in result:
             graph.add((_term(triple.subject), _term(triple.predicate), normal_term(_term(triple.object))))

@@ -6,6 +6,7 @@ ran it. Parameters are bound as RDF terms in a VALUES block, never pasted into t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,62 @@ def normal_term(term: Node | None) -> Node | None:
     return term
 
 
+def in_query_order(sparql: str, result: QueryResult) -> QueryResult:
+    """A ``SELECT *`` answer with its variables in the order they first appear in the query text.
+
+    SPARQL 1.1 leaves the order of ``SELECT *`` columns unspecified: Oxigraph, rdflib (by hash seed) and remote
+    endpoints each pick their own. Reading them from the text gives every store the same, stable columns.
+    An explicit projection keeps the order it was written in.
+    """
+    if result.type != "SELECT" or not _selects_all(sparql):
+        return result
+    first: dict[str, int] = {}
+    for match in re.finditer(r"[?$]([\w\u00b7]+)", _code(sparql)):
+        first.setdefault(match.group(1), len(first))
+    order = sorted(range(len(result.variables)), key=lambda i: (first.get(result.variables[i], len(first)), i))
+    variables = [result.variables[i] for i in order]
+    rows = [tuple(row[i] for i in order) for row in result.rows]
+    return QueryResult("SELECT", variables, rows)
+
+
+def _selects_all(sparql: str) -> bool:
+    """Whether the query's own (first, outermost) SELECT is ``SELECT *``."""
+    code = _code(sparql)
+    select = re.search(r"(?i)\bselect\b", code)
+    return bool(select and re.match(r"(?i)\s*(?:(?:distinct|reduced)\s+)?\*", code[select.end() :]))
+
+
+def _code(sparql: str) -> str:
+    """The query text with comments, strings and IRIs blanked out, so only its syntax is left to search."""
+    out, i, n = list(sparql), 0, len(sparql)
+
+    def blank(start: int, end: int) -> None:
+        out[start:end] = " " * (end - start)
+
+    while i < n:
+        ch = sparql[i]
+        if ch == "#":
+            end = sparql.find("\n", i)
+            end = n if end < 0 else end
+            blank(i, end)
+            i = end
+        elif ch in "\"'":
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else ch
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            end = min(n, j + len(quote))
+            blank(i, end)
+            i = end
+        elif ch == "<" and _looks_like_iri(sparql, i):
+            end = sparql.find(">", i) + 1
+            blank(i, end)
+            i = end
+        else:
+            i += 1
+    return "".join(out)
+
+
 class MemoryStore:
     """rdflib's in-memory graph."""
 
@@ -148,7 +205,7 @@ class MemoryStore:
         result = self.graph.query(bind_values(sparql, bindings or {}))
         if result.type == "SELECT":
             variables = [str(v) for v in result.vars]
-            return QueryResult("SELECT", variables, [tuple(row) for row in result])
+            return in_query_order(sparql, QueryResult("SELECT", variables, [tuple(row) for row in result]))
         if result.type == "ASK":
             return QueryResult("ASK", boolean=bool(result.askAnswer))
         return QueryResult(result.type, graph=result.graph)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -282,3 +283,28 @@ def test_an_invalid_iri_parameter_is_a_usage_error(shipped_build: Path):
     assert "<http://a b> is not a valid absolute IRI" in result.stderr
     with pytest.raises(ValueError, match="not a valid absolute IRI"):
         parse_params(resolve("about-entity"), ["entity=<no-scheme>"])
+
+
+STAR = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>  # ?zzz in a comment does not count
+SELECT * WHERE {
+  ?claim a <https://w3id.org/claimgraph/ns#Claim> ; rdf:subject ?subject ; rdf:object ?object .
+  OPTIONAL { ?claim <https://w3id.org/claimgraph/ns#hedgeCue> ?hedge } FILTER (?subject != "?early")
+} ORDER BY ?claim LIMIT 3"""
+
+
+@pytest.mark.parametrize("seed", ["1", "2", "3"])
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_select_star_columns_follow_the_query_text_on_every_store_and_hash_seed(
+    shipped_build: Path, store: str, seed: str
+):
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    result = claimgraph("query", STAR, "--graph", str(shipped_build / "claims.ttl"), "--store", store, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "claim,subject,object,hedge"
+
+
+def test_an_explicit_projection_keeps_its_order(memory, oxigraph):
+    query = "SELECT ?o ?s WHERE { ?s a ?o } LIMIT 1"
+    assert memory.query(query).variables == oxigraph.query(query).variables == ["o", "s"]
+    star = STAR.replace("SELECT *", "SELECT DISTINCT *")
+    assert memory.query(star).variables == oxigraph.query(star).variables == ["claim", "subject", "object", "hedge"]

@@ -257,3 +257,11 @@ def test_a_worker_that_cannot_open_the_store_is_a_clear_error(tmp_path: Path):
 
     with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such graph file"):
         WorkerPool(ServeOptions({"graph": tmp_path / "nonexistent.ttl"}, workers=2))
+
+
+def test_select_star_columns_follow_the_query_text(endpoint: str):
+    query = (
+        "SELECT * WHERE { ?zeta a ?alpha . OPTIONAL { ?zeta <http://www.w3.org/2000/01/rdf-schema#label> ?m } } LIMIT 1"
+    )
+    head = json.loads(get(with_query(endpoint, query))[2])["head"]["vars"]
+    assert head == ["zeta", "alpha", "m"]
