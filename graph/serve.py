@@ -2,7 +2,8 @@
 
 Each query runs in a worker process, because an rdflib query cannot be interrupted inside a thread: a query
 that overruns its time limit is stopped by killing its worker, which is then replaced. The HTTP side is a
-threaded server, so a slow query occupies one worker and one thread, never the whole endpoint.
+threaded server, so a slow query occupies one worker and one thread; the pool has a fixed size, so when every worker
+is busy a further query waits up to the time limit for one, then gets 503 (pages are still served meanwhile).
 """
 
 from __future__ import annotations
