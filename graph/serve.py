@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -150,8 +151,12 @@ class WorkerPool:
     def _replace(self) -> None:
         if self.closed:
             return
-        worker = self._start()
-        self._await_ready(worker)
+        try:
+            worker = self._start()
+            self._await_ready(worker)
+        except RuntimeError as err:  # the pool runs one worker short; the server keeps answering with the rest
+            print(f"claimgraph: warning: {err}", file=sys.stderr)
+            return
         self.idle.put(worker)
 
     def run(self, sparql: str, fmt: str) -> tuple[str, bytes]:
