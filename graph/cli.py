@@ -321,7 +321,12 @@ def _add_query_commands(sub: argparse._SubParsersAction, common: argparse.Argume
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
-    serve.add_argument("--max-rows", type=int, default=10_000, help="rows a SELECT may return (default: 10000)")
+    serve.add_argument(
+        "--max-rows",
+        type=int,
+        default=10_000,
+        help="rows a SELECT, or triples a CONSTRUCT/DESCRIBE, may return (default: 10000)",
+    )
     serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
     serve.set_defaults(run=_serve)
 
@@ -427,10 +432,11 @@ def _push(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import ServeOptions, make_server
+    from .serve import ServeOptions, make_server, on_disk_store
     from .store import DEFAULT_GRAPH_FILE
 
-    if args.store and args.graph is None and not DEFAULT_GRAPH_FILE.exists() and not Path(args.store[9:]).exists():
+    directory = on_disk_store({"store": args.store})
+    if directory and args.graph is None and not DEFAULT_GRAPH_FILE.exists() and not directory.exists():
         raise UsageError(f"{args.store}: no such store and no graph file to load into it")
     store = {"graph": args.graph, "store": args.store, "endpoint": args.endpoint, "default_graph": args.default_graph}
     store["auth"] = _credentials(args)

@@ -73,9 +73,22 @@ def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, Node]:
         if query.params and name not in query.params:
             raise ValueError(f"query {query.name} has no parameter {name!r} (it takes: {', '.join(query.params)})")
         is_iri = value.startswith("<") and value.endswith(">") and len(value) > 2
+        if is_iri and not _valid_iri(value[1:-1]):
+            raise ValueError(
+                f"--param {pair!r}: {value} is not a valid absolute IRI (it needs a scheme such as https:, "
+                'and spaces and <>"{}|^`\\ must be percent-encoded, e.g. %20 for a space)'
+            )
         bound[name] = URIRef(value[1:-1]) if is_iri else Literal(value)
     missing = [p for p in query.params if p not in bound]
     if missing:
         needs = "; ".join(f"--param {p}=…  ({query.params[p]})" for p in missing)
         raise ValueError(f"query {query.name} needs {needs}")
     return bound
+
+
+def _valid_iri(iri: str) -> bool:
+    """An absolute IRI as SPARQL's IRIREF allows it: a scheme, and none of the characters it excludes."""
+    scheme, colon, _ = iri.partition(":")
+    if not colon or not scheme[:1].isalpha() or not all(c.isalnum() or c in "+-." for c in scheme):
+        return False
+    return not any(c in '<>"{}|^`\\' or ord(c) <= 0x20 for c in iri)

@@ -14,7 +14,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .store import QueryResult, bind_values, normal_term
+from .problems import InvalidInput
+from .store import QueryResult, _syntax_problem, bind_values, in_query_order, normal_term
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
 META = ox.NamedNode("urn:claimgraph:store-meta")
@@ -66,7 +67,7 @@ class OxigraphStore:
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows = [tuple(normal_term(_term(solution[v])) for v in variables) for solution in result]
-            return QueryResult("SELECT", variables, rows)
+            return in_query_order(sparql, QueryResult("SELECT", variables, rows))
         graph = Graph()
         for triple in result:
             graph.add((_term(triple.subject), _term(triple.predicate), normal_term(_term(triple.object))))
@@ -81,7 +82,11 @@ def _load_if_changed(store: ox.Store, source: Path) -> None:
     if ox.Literal(digest) in {q.object for q in store.quads_for_pattern(None, FINGERPRINT, None, META)}:
         return
     store.clear()
-    store.bulk_load(path=str(source), format=FORMATS[source.suffix.lower()])
+    try:
+        store.bulk_load(path=str(source), format=FORMATS[source.suffix.lower()])
+    except SyntaxError as err:  # the store stays without a fingerprint, so the next open loads the file again
+        store.clear()
+        raise InvalidInput([_syntax_problem(source, err)]) from None
     about = ox.NamedNode(source.resolve().as_uri())
     store.add(ox.Quad(about, FINGERPRINT, ox.Literal(digest), META))
     store.add(ox.Quad(about, LOADED_FROM, ox.Literal(str(source)), META))

@@ -18,7 +18,7 @@ from rdflib import Graph
 from rdflib.query import Result
 from rdflib.term import Node
 
-from .store import QueryResult, bind_values, normal_term
+from .store import QueryResult, bind_values, in_query_order, normal_term
 from .syntax import query_type
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -100,7 +100,7 @@ class EndpointStore:
         mime = headers.get("content-type", "").split(";")[0].strip().lower()
         if kind in ("CONSTRUCT", "DESCRIBE"):
             return QueryResult(kind, graph=parse_graph(body, mime))
-        return parse_results(body, mime)
+        return in_query_order(sparql, parse_results(body, mime))
 
 
 def parse_results(body: bytes, mime: str) -> QueryResult:

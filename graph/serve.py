@@ -2,13 +2,15 @@
 
 Each query runs in a worker process, because an rdflib query cannot be interrupted inside a thread: a query
 that overruns its time limit is stopped by killing its worker, which is then replaced. The HTTP side is a
-threaded server, so a slow query occupies one worker and one thread, never the whole endpoint.
+threaded server, so a slow query occupies one worker and one thread; the pool has a fixed size, so when every worker
+is busy a further query waits up to the time limit for one, then gets 503 (pages are still served meanwhile).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import queue
+import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
@@ -57,7 +59,7 @@ class ServeOptions:
 
     store: dict[str, Any] = field(default_factory=dict)
     timeout: float = 10.0
-    max_rows: int = 10_000
+    max_rows: int = 10_000  # rows of a SELECT, triples of a CONSTRUCT or DESCRIBE
     workers: int = 2
 
 
@@ -66,12 +68,17 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
     from .store import open_store
 
     spec = dict(options.store)
-    if spec.get("store"):  # the server process loaded it; workers share it read-only
-        from .oxstore import OxigraphStore
+    try:
+        directory = on_disk_store(spec)
+        if directory is not None:  # the server process loaded it; workers share it read-only
+            from .oxstore import OxigraphStore
 
-        store = OxigraphStore.open(Path(spec["store"].partition(":")[2]), read_only=True)
-    else:
-        store = open_store(**spec)
+            store = OxigraphStore.open(directory, read_only=True)
+        else:  # an in-memory store (oxigraph or memory) or an endpoint: each worker opens its own
+            store = open_store(**spec)
+    except BaseException as err:  # told to the server, which reports it: no traceback from the child
+        conn.send(("failed", _describe(err)))
+        return
     conn.send("ready")
     while True:
         try:
@@ -80,13 +87,26 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
             return
         try:
             result = store.query(sparql)
-            if result.type == "SELECT" and len(result.rows) > options.max_rows:
-                conn.send(("too-large", f"the answer has {len(result.rows)} rows, more than this endpoint's limit "
+            size, unit = (len(result.rows), "rows") if result.type == "SELECT" else (len(result.graph or ()), "triples")
+            if size > options.max_rows:  # ASK has size 0; CONSTRUCT and DESCRIBE are bounded by triples
+                conn.send(("too-large", f"the answer has {size} {unit}, more than this endpoint's limit "
                                         f"of {options.max_rows}; add a LIMIT or narrow the query"))  # fmt: skip
                 continue
             conn.send(("ok", result.type, render(result, fmt).encode("utf-8")))
         except Exception as err:  # the query's own failure, reported to the client; the worker lives on
             conn.send(("error", f"{type(err).__name__}: {err}"))
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, InvalidInput):
+        return "; ".join(str(p) for p in err.problems)
+    return str(err) or type(err).__name__
+
+
+def on_disk_store(spec: dict[str, Any]) -> Path | None:
+    """The directory of an ``oxigraph:DIR`` store, or None for the in-memory stores and endpoints."""
+    kind, _, where = (spec.get("store") or "").partition(":")
+    return Path(where) if kind == "oxigraph" and where else None
 
 
 class WorkerPool:
@@ -98,9 +118,16 @@ class WorkerPool:
         self.idle: queue.Queue[tuple[Any, Connection]] = queue.Queue()
         self.closed = False
         starting = [self._start() for _ in range(max(1, options.workers))]
-        for worker in starting:
-            self._await_ready(worker)
-            self.idle.put(worker)
+        try:
+            for worker in starting:
+                self._await_ready(worker)
+                self.idle.put(worker)
+        except BaseException:
+            for process, conn in starting:
+                conn.close()
+                process.kill()
+                process.join()
+            raise
 
     def _start(self) -> tuple[Any, Connection]:
         parent, child = self.context.Pipe()
@@ -111,15 +138,25 @@ class WorkerPool:
 
     def _await_ready(self, worker: tuple[Any, Connection]) -> None:
         process, conn = worker
-        if not conn.poll(300) or conn.recv() != "ready":
+        try:
+            answer = conn.recv() if conn.poll(300) else ("failed", "it did not start within 300 s")
+        except (EOFError, OSError):  # the process died without a word (killed, out of memory)
+            process.join(5)
+            answer = ("failed", f"it exited with code {process.exitcode}")
+        if answer != "ready":
             process.kill()
-            raise RuntimeError("a query worker failed to open the store")
+            process.join()
+            raise RuntimeError(f"a query worker could not open the store: {answer[1]}")
 
     def _replace(self) -> None:
         if self.closed:
             return
-        worker = self._start()
-        self._await_ready(worker)
+        try:
+            worker = self._start()
+            self._await_ready(worker)
+        except RuntimeError as err:  # the pool runs one worker short; the server keeps answering with the rest
+            print(f"claimgraph: warning: {err}", file=sys.stderr)
+            return
         self.idle.put(worker)
 
     def run(self, sparql: str, fmt: str) -> tuple[str, bytes]:
@@ -171,12 +208,18 @@ class SparqlServer(ThreadingHTTPServer):
 
 
 def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000, static_dir: Path | None = None):
-    """A ready-to-run server (call serve_forever); the store is opened (and an Oxigraph store loaded) first."""
-    from .store import open_store
+    """A ready-to-run server (call serve_forever).
 
-    if options.store.get("store"):
-        store = open_store(**options.store)  # load or refresh the on-disk store before the workers open it
-        del store
+    The graph is checked here, before any worker starts, so a missing or malformed file is reported once, by file,
+    line and column (InvalidInput), and an on-disk Oxigraph store is loaded or refreshed for the workers to share.
+    """
+    from .store import check_store, graph_file, load_graph, open_store
+
+    check_store(options.store.get("store"))
+    if on_disk_store(options.store) is not None:
+        open_store(**options.store)  # loads the graph file if it changed; closed again before the workers open it
+    elif not options.store.get("endpoint"):
+        load_graph(graph_file(options.store.get("graph")))  # each worker loads its own copy once this one parses
     return SparqlServer((host, port), WorkerPool(options), static_dir)
 
 

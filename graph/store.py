@@ -6,6 +6,7 @@ ran it. Parameters are bound as RDF terms in a VALUES block, never pasted into t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,18 +59,13 @@ def open_store(
         from .remote import EndpointStore
 
         return EndpointStore(endpoint, default_graph=default_graph, auth=auth, timeout=timeout)
-    if store and store not in ("memory", "oxigraph"):
-        kind, _, where = store.partition(":")
-        if kind != "oxigraph" or not where:
-            raise ValueError(f"unknown store {store!r}; use memory, oxigraph or oxigraph:DIR")
+    if check_store(store):
+        where = store.partition(":")[2]
         from .oxstore import OxigraphStore
 
         source = graph if graph is not None else (DEFAULT_GRAPH_FILE if DEFAULT_GRAPH_FILE.exists() else None)
         return OxigraphStore.open(Path(where), source)
-    path = graph if graph is not None else DEFAULT_GRAPH_FILE
-    if not path.exists():
-        hint = " (run `claimgraph build` first)" if graph is None else ""
-        raise FileNotFoundError(f"{path}: no such graph file{hint}")
+    path = graph_file(graph)
     if store == "memory":
         return MemoryStore(load_graph(path))
     from .oxstore import OxigraphStore
@@ -77,19 +73,59 @@ def open_store(
     return OxigraphStore.from_graph(load_graph(path))
 
 
+def check_store(store: str | None) -> bool:
+    """Whether ``store`` names an on-disk store (``oxigraph:DIR``); ValueError if it names no store at all."""
+    if not store or store in ("memory", "oxigraph"):
+        return False
+    kind, _, where = store.partition(":")
+    if kind != "oxigraph" or not where:
+        raise ValueError(f"unknown store {store!r}; use memory, oxigraph or oxigraph:DIR")
+    return True
+
+
+def graph_file(graph: Path | None) -> Path:
+    """The graph file to query: ``graph``, or the build's ``out/claims.ttl``; FileNotFoundError if it is missing."""
+    path = graph if graph is not None else DEFAULT_GRAPH_FILE
+    if not path.is_file():
+        hint = " (run `claimgraph build` first)" if graph is None else ""
+        raise FileNotFoundError(f"{path}: no such graph file{hint}")
+    return path
+
+
 def load_graph(path: Path) -> Graph:
-    """Parse a graph file into memory; a TriG or N-Quads file's graphs are merged into one."""
-    suffix = path.suffix.lower()
-    if suffix in (".trig", ".nq"):
+    """Parse a graph file into memory; a TriG or N-Quads file's graphs are merged into one.
+
+    A syntax error raises InvalidInput with the file, line and column (``FILE:LINE: col N: syntax error: …``).
+    """
+    from .files import parse_rdf_file
+    from .problems import InvalidInput, Problem
+
+    problems: list[Problem] = []
+    graph = Graph()
+    if path.suffix.lower() == ".nq":  # parse_rdf_file does not know N-Quads: check it with Oxigraph, then merge
+        import pyoxigraph
+
+        try:
+            for _ in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS):
+                pass
+        except SyntaxError as err:
+            raise InvalidInput([_syntax_problem(path, err)]) from None
         from rdflib import Dataset
 
         dataset = Dataset()
-        dataset.parse(path, format="trig" if suffix == ".trig" else "nquads")
-        graph = Graph()
+        dataset.parse(path, format="nquads")
         for s, p, o, _ in dataset.quads():
             graph.add((s, p, o))
         return graph
-    return Graph().parse(path)
+    if not parse_rdf_file(path, graph, problems):
+        raise InvalidInput(problems)
+    return graph
+
+
+def _syntax_problem(path: Path, err: SyntaxError):
+    from .problems import Problem
+
+    return Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}")
 
 
 def normal_term(term: Node | None) -> Node | None:
@@ -103,6 +139,62 @@ def normal_term(term: Node | None) -> Node | None:
     return term
 
 
+def in_query_order(sparql: str, result: QueryResult) -> QueryResult:
+    """A ``SELECT *`` answer with its variables in the order they first appear in the query text.
+
+    SPARQL 1.1 leaves the order of ``SELECT *`` columns unspecified: Oxigraph, rdflib (by hash seed) and remote
+    endpoints each pick their own. Reading them from the text gives every store the same, stable columns.
+    An explicit projection keeps the order it was written in.
+    """
+    if result.type != "SELECT" or not _selects_all(sparql):
+        return result
+    first: dict[str, int] = {}
+    for match in re.finditer(r"[?$]([\w\u00b7]+)", _code(sparql)):
+        first.setdefault(match.group(1), len(first))
+    order = sorted(range(len(result.variables)), key=lambda i: (first.get(result.variables[i], len(first)), i))
+    variables = [result.variables[i] for i in order]
+    rows = [tuple(row[i] for i in order) for row in result.rows]
+    return QueryResult("SELECT", variables, rows)
+
+
+def _selects_all(sparql: str) -> bool:
+    """Whether the query's own (first, outermost) SELECT is ``SELECT *``."""
+    code = _code(sparql)
+    select = re.search(r"(?i)\bselect\b", code)
+    return bool(select and re.match(r"(?i)\s*(?:(?:distinct|reduced)\s+)?\*", code[select.end() :]))
+
+
+def _code(sparql: str) -> str:
+    """The query text with comments, strings and IRIs blanked out, so only its syntax is left to search."""
+    out, i, n = list(sparql), 0, len(sparql)
+
+    def blank(start: int, end: int) -> None:
+        out[start:end] = " " * (end - start)
+
+    while i < n:
+        ch = sparql[i]
+        if ch == "#":
+            end = sparql.find("\n", i)
+            end = n if end < 0 else end
+            blank(i, end)
+            i = end
+        elif ch in "\"'":
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ('"""', "'''") else ch
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            end = min(n, j + len(quote))
+            blank(i, end)
+            i = end
+        elif ch == "<" and _looks_like_iri(sparql, i):
+            end = sparql.find(">", i) + 1
+            blank(i, end)
+            i = end
+        else:
+            i += 1
+    return "".join(out)
+
+
 class MemoryStore:
     """rdflib's in-memory graph."""
 
@@ -113,7 +205,7 @@ class MemoryStore:
         result = self.graph.query(bind_values(sparql, bindings or {}))
         if result.type == "SELECT":
             variables = [str(v) for v in result.vars]
-            return QueryResult("SELECT", variables, [tuple(row) for row in result])
+            return in_query_order(sparql, QueryResult("SELECT", variables, [tuple(row) for row in result]))
         if result.type == "ASK":
             return QueryResult("ASK", boolean=bool(result.askAnswer))
         return QueryResult(result.type, graph=result.graph)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -258,3 +259,52 @@ def raw(*args: str, cwd: Path | None = None) -> bytes:
     result = subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+BROKEN_TTL = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b .\n"
+
+
+@pytest.mark.parametrize("store", [None, "memory", "oxigraph", "oxigraph:DB"])
+def test_a_malformed_graph_file_names_its_line_and_exits_2(tmp_path: Path, store: str | None):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BROKEN_TTL, encoding="utf-8")
+    args = ["query", "SELECT * WHERE { ?s ?p ?o }", "--graph", str(bad)]
+    if store:
+        args += ["--store", store.replace("DB", str(tmp_path / "db"))]
+    result = claimgraph(*args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"{bad}:3: col 11: syntax error: ") and "Traceback" not in result.stderr
+
+
+def test_an_invalid_iri_parameter_is_a_usage_error(shipped_build: Path):
+    graph = str(shipped_build / "claims.ttl")
+    result = claimgraph("query", "about-entity", "--graph", graph, "--param", "entity=<http://a b>")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "<http://a b> is not a valid absolute IRI" in result.stderr
+    with pytest.raises(ValueError, match="not a valid absolute IRI"):
+        parse_params(resolve("about-entity"), ["entity=<no-scheme>"])
+
+
+STAR = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>  # ?zzz in a comment does not count
+SELECT * WHERE {
+  ?claim a <https://w3id.org/claimgraph/ns#Claim> ; rdf:subject ?subject ; rdf:object ?object .
+  OPTIONAL { ?claim <https://w3id.org/claimgraph/ns#hedgeCue> ?hedge } FILTER (?subject != "?early")
+} ORDER BY ?claim LIMIT 3"""
+
+
+@pytest.mark.parametrize("seed", ["1", "2", "3"])
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_select_star_columns_follow_the_query_text_on_every_store_and_hash_seed(
+    shipped_build: Path, store: str, seed: str
+):
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    result = claimgraph("query", STAR, "--graph", str(shipped_build / "claims.ttl"), "--store", store, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "claim,subject,object,hedge"
+
+
+def test_an_explicit_projection_keeps_its_order(memory, oxigraph):
+    query = "SELECT ?o ?s WHERE { ?s a ?o } LIMIT 1"
+    assert memory.query(query).variables == oxigraph.query(query).variables == ["o", "s"]
+    star = STAR.replace("SELECT *", "SELECT DISTINCT *")
+    assert memory.query(star).variables == oxigraph.query(star).variables == ["claim", "subject", "object", "hedge"]

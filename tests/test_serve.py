@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,23 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~2·10^10 rows: never finishes
 COUNT_CLAIMS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
+
+
+EXE = Path(sys.executable).with_name("claimgraph")
+
+
+@contextmanager
+def serving(*args: str, cwd: Path | None = None) -> Iterator[str]:
+    """Run ``claimgraph serve --port 0 ARGS`` and yield its /sparql URL once it is listening."""
+    command = [str(EXE), "serve", "--port", "0", *args]
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read()
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +193,17 @@ def test_an_oversized_answer_is_refused_clearly(endpoint: str):
     assert json.loads(get(with_query(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 500"))[2])
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "DESCRIBE ?c WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"],
+)
+def test_an_oversized_graph_answer_is_refused_too(endpoint: str, query: str):
+    status, _, body = get(with_query(endpoint, query))
+    assert status == 413 and "triples, more than this endpoint's limit of 500" in body
+    status, _, body = get(with_query(endpoint, query.replace("WHERE", "WHERE {") + " } LIMIT 5"))
+    assert status == 200 and len(Graph().parse(data=body, format="turtle")) > 0
+
+
 def test_pages_are_served_and_nothing_outside_the_output_folder(endpoint: str):
     root = endpoint.removesuffix("/sparql")
     assert get(root + "/")[0] == 200 and "/claims.html" in get(root + "/")[2]
@@ -185,3 +214,54 @@ def test_pages_are_served_and_nothing_outside_the_output_folder(endpoint: str):
     assert get(root + "/../secret.txt")[0] == 404
     assert get(root + "/%2e%2e/secret.txt")[0] == 404
     assert get(root + "/claims.ttl")[0] == 404  # only page types are served
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_every_in_memory_store_can_be_served(shipped_build: Path, store: str):
+    with serving("--graph", str(shipped_build / "claims.ttl"), "--store", store, "--workers", "1") as url:
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+
+
+def test_an_on_disk_oxigraph_store_is_served(shipped_build: Path, tmp_path: Path):
+    graph = str(shipped_build / "claims.ttl")
+    with serving("--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--workers", "1") as url:
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+
+
+def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(EXE), "serve", "--port", "0", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert "Traceback" not in result.stderr and "error:  (" not in result.stderr
+    return result
+
+
+def test_serve_without_a_build_or_with_a_missing_file_is_a_usage_error(tmp_path: Path):
+    none = _serve_fails(cwd=tmp_path)
+    assert none.returncode == 2 and "out/claims.ttl: no such graph file (run `claimgraph build` first)" in none.stderr
+    missing = _serve_fails("--graph", str(tmp_path / "nonexistent.ttl"))
+    assert missing.returncode == 2 and "nonexistent.ttl: no such graph file" in missing.stderr
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory", "oxigraph:DB"])
+def test_serve_reports_a_malformed_graph_by_line_before_starting_workers(tmp_path: Path, store: str):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b .\n", encoding="utf-8")
+    result = _serve_fails("--graph", str(bad), "--store", store.replace("DB", str(tmp_path / "db")))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{bad}:3: col 11: syntax error: ")
+
+
+def test_a_worker_that_cannot_open_the_store_is_a_clear_error(tmp_path: Path):
+    from graph.serve import ServeOptions, WorkerPool
+
+    with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such graph file"):
+        WorkerPool(ServeOptions({"graph": tmp_path / "nonexistent.ttl"}, workers=2))
+
+
+def test_select_star_columns_follow_the_query_text(endpoint: str):
+    query = (
+        "SELECT * WHERE { ?zeta a ?alpha . OPTIONAL { ?zeta <http://www.w3.org/2000/01/rdf-schema#label> ?m } } LIMIT 1"
+    )
+    head = json.loads(get(with_query(endpoint, query))[2])["head"]["vars"]
+    assert head == ["zeta", "alpha", "m"]
