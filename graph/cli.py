@@ -14,12 +14,13 @@ from rdflib import RDF, Graph
 
 from . import __version__
 from .audit import KINDS, to_csv, to_json, to_markdown
+from .files import read_graph
 from .oxstore import OxigraphStore
 from .pipeline import audit_store, build, write_build
 from .problems import InvalidInput, Problem
 from .project import Project, load_project
 from .rdf import DEFAULT_BASE, FORMATS
-from .shapes import check_shapes, load_graph
+from .shapes import check_shapes
 from .sources import load_project_sources
 from .store import MemoryStore, Store, open_store
 from .views import DEFAULT_MAX_NODES, TooLarge, export_graph, render_page
@@ -218,11 +219,7 @@ def _kinds(text: str) -> set[str]:
 def _read_graph(path: Path) -> Graph:
     if not path.is_file():
         raise UsageError(f"{path}: no such file (run 'claimgraph build' first?)")
-    problems: list[Problem] = []
-    graph = load_graph(path, problems)
-    if problems:
-        raise InvalidInput(problems)
-    return graph
+    return read_graph(path)
 
 
 def _validate(args: argparse.Namespace) -> int:

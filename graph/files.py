@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph
 
-from .problems import Problem
+from .problems import Problem, raise_if_errors
 
 # file suffix → (rdflib format, pyoxigraph format); anything else is read as Turtle
 RDF_FORMATS = {
@@ -19,6 +19,7 @@ RDF_FORMATS = {
     ".xml": ("xml", pyoxigraph.RdfFormat.RDF_XML),
     ".jsonld": ("json-ld", pyoxigraph.RdfFormat.JSON_LD),
     ".trig": ("trig", pyoxigraph.RdfFormat.TRIG),
+    ".nq": ("nquads", pyoxigraph.RdfFormat.N_QUADS),
 }
 
 
@@ -86,13 +87,30 @@ def parse_rdf_file(path: Path, graph: Graph, problems: list[Problem]) -> bool:
         for _ in pyoxigraph.parse(text.encode("utf-8"), format=ox_format, base_iri=base):
             pass
     except SyntaxError as err:
-        problems.append(Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}"))
+        problems.append(syntax_problem(path, err))
         return False
-    if rdflib_format == "trig":  # a build in TriG keeps its triples in one named graph: read them all
+    if rdflib_format in ("trig", "nquads"):  # a dataset's graphs are merged into one
         dataset = Dataset()
-        dataset.parse(data=text, format="trig", publicID=base)
+        dataset.parse(data=text, format=rdflib_format, publicID=base)
         for s, p, o, _ in dataset.quads():
             graph.add((s, p, o))
     else:
         graph.parse(data=text, format=rdflib_format, publicID=base)
     return True
+
+
+def syntax_problem(path: Path, err: SyntaxError) -> Problem:
+    """A pyoxigraph syntax error as a Problem at the parser's line and column."""
+    return Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}")
+
+
+def read_graph(path: Path) -> Graph:
+    """A graph file in memory (format from its suffix; a TriG or N-Quads file's graphs merged into one).
+
+    Raises InvalidInput naming a missing file, or the file, line and column of a syntax error.
+    """
+    problems: list[Problem] = []
+    graph = Graph()
+    parse_rdf_file(Path(path), graph, problems)
+    raise_if_errors(problems)
+    return graph

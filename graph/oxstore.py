@@ -14,8 +14,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .files import syntax_problem
 from .problems import InvalidInput
-from .store import QueryResult, _syntax_problem, bind_values, in_query_order, normal_term
+from .store import QueryResult, bind_values, in_query_order, normal_term
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
 META = ox.NamedNode("urn:claimgraph:store-meta")
@@ -86,7 +87,7 @@ def _load_if_changed(store: ox.Store, source: Path) -> None:
         store.bulk_load(path=str(source), format=FORMATS[source.suffix.lower()])
     except SyntaxError as err:  # the store stays without a fingerprint, so the next open loads the file again
         store.clear()
-        raise InvalidInput([_syntax_problem(source, err)]) from None
+        raise InvalidInput([syntax_problem(source, err)]) from None
     about = ox.NamedNode(source.resolve().as_uri())
     store.add(ox.Quad(about, FINGERPRINT, ox.Literal(digest), META))
     store.add(ox.Quad(about, LOADED_FROM, ox.Literal(str(source)), META))

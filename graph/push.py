@@ -12,9 +12,9 @@ from pathlib import Path
 
 from rdflib import RDFS, BNode, Graph, Literal, URIRef
 
+from .files import read_graph
 from .rdf import DEFAULT_BASE
 from .remote import EndpointError, EndpointStore, Http
-from .store import load_graph
 from .vocab import PROV
 
 CHUNK = 500  # triples per INSERT DATA: Virtuoso refuses more than ~1000 (SP031: generated SQL text too long)
@@ -49,7 +49,7 @@ def push(
     """Replace the named graph ``graph_iri`` in the store with the triples of ``file``."""
     if not (endpoint or gsp or update_endpoint):
         raise ValueError("push needs --endpoint URL (and/or --gsp URL)")
-    graph = load_graph(file)
+    graph = read_graph(file)
     if any(isinstance(term, BNode) for triple in graph for term in triple):
         raise ValueError(f"{file}: blank nodes cannot be pushed in chunks without merging them; skolemise them first")
     name = graph_iri or dataset_iri(graph)

@@ -213,13 +213,14 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
     The graph is checked here, before any worker starts, so a missing or malformed file is reported once, by file,
     line and column (InvalidInput), and an on-disk Oxigraph store is loaded or refreshed for the workers to share.
     """
-    from .store import check_store, graph_file, load_graph, open_store
+    from .files import read_graph
+    from .store import check_store, graph_file, open_store
 
     check_store(options.store.get("store"))
     if on_disk_store(options.store) is not None:
         open_store(**options.store)  # loads the graph file if it changed; closed again before the workers open it
     elif not options.store.get("endpoint"):
-        load_graph(graph_file(options.store.get("graph")))  # each worker loads its own copy once this one parses
+        read_graph(graph_file(options.store.get("graph")))  # each worker loads its own copy once this one parses
     return SparqlServer((host, port), WorkerPool(options), static_dir)
 
 

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
 from pyshacl import validate
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from .files import parse_rdf_file
-from .problems import Problem
-
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCTERMS_ID = URIRef("http://purl.org/dc/terms/identifier")
 CG_CLAIM = URIRef("https://w3id.org/claimgraph/ns#Claim")
-
-
-def load_graph(path: Path, problems: list[Problem]) -> Graph:
-    graph = Graph()
-    parse_rdf_file(Path(path), graph, problems)
-    return graph
 
 
 def shapes_graph() -> Graph:

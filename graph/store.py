@@ -15,6 +15,8 @@ from typing import Protocol
 from rdflib import XSD, Graph, Literal
 from rdflib.term import Node
 
+from .files import read_graph
+
 
 @dataclass
 class QueryResult:
@@ -67,10 +69,10 @@ def open_store(
         return OxigraphStore.open(Path(where), source)
     path = graph_file(graph)
     if store == "memory":
-        return MemoryStore(load_graph(path))
+        return MemoryStore(read_graph(path))
     from .oxstore import OxigraphStore
 
-    return OxigraphStore.from_graph(load_graph(path))
+    return OxigraphStore.from_graph(read_graph(path))
 
 
 def check_store(store: str | None) -> bool:
@@ -90,42 +92,6 @@ def graph_file(graph: Path | None) -> Path:
         hint = " (run `claimgraph build` first)" if graph is None else ""
         raise FileNotFoundError(f"{path}: no such graph file{hint}")
     return path
-
-
-def load_graph(path: Path) -> Graph:
-    """Parse a graph file into memory; a TriG or N-Quads file's graphs are merged into one.
-
-    A syntax error raises InvalidInput with the file, line and column (``FILE:LINE: col N: syntax error: …``).
-    """
-    from .files import parse_rdf_file
-    from .problems import InvalidInput, Problem
-
-    problems: list[Problem] = []
-    graph = Graph()
-    if path.suffix.lower() == ".nq":  # parse_rdf_file does not know N-Quads: check it with Oxigraph, then merge
-        import pyoxigraph
-
-        try:
-            for _ in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS):
-                pass
-        except SyntaxError as err:
-            raise InvalidInput([_syntax_problem(path, err)]) from None
-        from rdflib import Dataset
-
-        dataset = Dataset()
-        dataset.parse(path, format="nquads")
-        for s, p, o, _ in dataset.quads():
-            graph.add((s, p, o))
-        return graph
-    if not parse_rdf_file(path, graph, problems):
-        raise InvalidInput(problems)
-    return graph
-
-
-def _syntax_problem(path: Path, err: SyntaxError):
-    from .problems import Problem
-
-    return Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}")
 
 
 def normal_term(term: Node | None) -> Node | None:

@@ -20,13 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from graph.files import read_graph  # noqa: E402
 from graph.generate import generate_project  # noqa: E402
 from graph.named import named_queries, parse_params  # noqa: E402
 from graph.project import load_project  # noqa: E402
 from graph.push import push  # noqa: E402
 from graph.rdf import build_graph, serialize  # noqa: E402
 from graph.remote import EndpointStore  # noqa: E402
-from graph.store import MemoryStore, load_graph  # noqa: E402
+from graph.store import MemoryStore  # noqa: E402
 
 
 def timed(action):
@@ -67,7 +68,7 @@ def bench(folder: Path, n: int, endpoint: str | None) -> None:
     ttl = folder / "claims.ttl"
     ttl.write_bytes(serialize(build_graph(project)))
     stores: dict[str, tuple[float, object]] = {}
-    stores["memory"] = timed(lambda: MemoryStore(load_graph(ttl)))
+    stores["memory"] = timed(lambda: MemoryStore(read_graph(ttl)))
     stores["oxigraph"] = timed(lambda: OxigraphStore.open(folder / "ox", ttl))
     if endpoint:
         graph = f"https://example.org/bench/{n}"

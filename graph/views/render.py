@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from ..files import parse_rdf_file, write_atomic
+from ..files import read_graph, write_atomic
 from ..problems import InvalidInput, Problem
 from .network import export, select, to_networkx
 from .page import render_html
@@ -27,20 +27,10 @@ class Written:
 
 
 def load_graph(path: Path) -> Graph:
-    """A built claims graph read back from a file written by `claimgraph build` (format from its suffix).
-
-    Raises InvalidInput with located problems (``FILE:LINE: col N: syntax error: …``) for a file that is not
-    valid RDF, so the command line prints one line per problem rather than the parser's dump.
-    """
-    path = Path(path)
-    if not path.exists():
+    """A built claims graph read back from its file; InvalidInput (located) when missing or malformed."""
+    if not Path(path).exists():
         raise InvalidInput([Problem(str(path), 0, "", "no such file; run `claimgraph build` first")])
-    graph = Graph()
-    problems: list[Problem] = []
-    parse_rdf_file(path, graph, problems)
-    if any(p.severity == "error" for p in problems):
-        raise InvalidInput(problems)
-    return graph
+    return read_graph(Path(path))
 
 
 @dataclass(frozen=True)
