@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from .files import syntax_problem
 from .problems import InvalidInput
-from .store import QueryResult, bind_values, in_query_order, normal_term
+from .store import QueryResult, _strip_comments, bind_values, in_query_order, normal_term
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
 META = ox.NamedNode("urn:claimgraph:store-meta")
@@ -109,8 +109,6 @@ def _term(term: object) -> Node | None:
 
 
 def _keyword(sparql: str) -> str:
-    from .store import _strip_comments
-
     for word in _strip_comments(sparql).replace("{", " ").split():
         if word.lower() in ("select", "ask", "construct", "describe"):
             return word.lower()

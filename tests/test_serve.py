@@ -49,16 +49,8 @@ def endpoint(shipped_build: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         source = shipped_build / name
         (out / name).write_bytes(source.read_bytes() if source.exists() else text.encode("utf-8"))
     (out.parent / "secret.txt").write_text("not for the web", encoding="utf-8")
-    exe = Path(sys.executable).with_name("claimgraph")
-    args = ["serve", "--port", "0", "--graph", str(out / "claims.ttl"), "--timeout", "3", "--max-rows", "500"]
-    process = subprocess.Popen([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read()
-        yield line.split()[1]
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serving("--graph", str(out / "claims.ttl"), "--timeout", "3", "--max-rows", "500") as url:
+        yield url
 
 
 def get(url: str, headers: dict[str, str] | None = None, data: bytes | None = None) -> tuple[int, str, str]:
