@@ -1,13 +1,40 @@
 """claimgraph: evidence-qualified claims as RDF, audited.
 
-The library is the product; the ``claimgraph`` command line only wraps these calls.
+The library is the product; the ``claimgraph`` command line only wraps these calls::
+
+    from graph import Project, ClaimGraph
+    project = Project.load("claims.csv")          # read and check the inputs (InvalidInput lists every problem)
+    built = project.build()                       # RDF in an Oxigraph store, audited
+    built.write("out")                            # claims.ttl, audit.json, audit.md, claims.html, all or nothing
+    graph = ClaimGraph.open("out/claims.ttl")     # a built graph, from a file, a store or an endpoint
+    graph.query("contradictions")                 # named queries, .rq files or SPARQL text
+
+The names are imported on first use, so ``import graph`` (and ``claimgraph --version``) stays fast.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .claims import Claim
-from .problems import InvalidInput, Problem
-from .project import Project, load_project
-from .rdf import build_graph, serialize
+import importlib
+from typing import Any
 
-__all__ = ["Claim", "InvalidInput", "Problem", "Project", "__version__", "build_graph", "load_project", "serialize"]
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "Project": "graph.api",
+    "Build": "graph.api",
+    "ClaimGraph": "graph.api",
+    "ClaimView": "graph.model",
+    "Claim": "graph.model",
+    "Finding": "graph.model",
+    "Verdict": "graph.model",
+    "Problem": "graph.problems",
+    "InvalidInput": "graph.problems",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")

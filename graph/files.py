@@ -1,116 +1,294 @@
-"""Reading user files and writing outputs atomically."""
+"""Reading user files, and writing outputs so that a failure never leaves a half-written or mixed result."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
-import tempfile
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pyoxigraph
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
-from .problems import Problem, raise_if_errors
+from .formats import rdf_format_of
+from .problems import InvalidInput, Problem, missing_file
 
-# file suffix → (rdflib format, pyoxigraph format); anything else is read as Turtle
-RDF_FORMATS = {
-    ".nt": ("nt", pyoxigraph.RdfFormat.N_TRIPLES),
-    ".rdf": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-    ".owl": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-    ".xml": ("xml", pyoxigraph.RdfFormat.RDF_XML),
-    ".jsonld": ("json-ld", pyoxigraph.RdfFormat.JSON_LD),
-    ".trig": ("trig", pyoxigraph.RdfFormat.TRIG),
-    ".nq": ("nquads", pyoxigraph.RdfFormat.N_QUADS),
-}
+Writer = Callable[[Path], None]  # writes one output file at the path it is given
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
+# ---------------------------------------------------------------- writing
 
-    A failed run never leaves a half-written file, and the previous good file stays until
-    the new one is complete.
-    """
+
+def write_atomic(path: Path, data: bytes | str | Writer) -> None:
+    """Write one file through a temporary file and a rename: the previous good file stays until the new one
+    is complete. ``data`` is the content, or a function that writes the content to the path it is given."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale(path.parent, f".{path.name}.")
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the mode any new file would
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        _write(tmp, data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _write(path: Path, data: bytes | str | Writer) -> None:
+    if callable(data):
+        data(path)
+    else:
+        with open(path, "wb") as out:
+            out.write(data.encode("utf-8") if isinstance(data, str) else data)
+    with open(path, "rb+") as done:  # on disk before the rename makes it visible
+        os.fsync(done.fileno())
+
+
+def replace_directory(target: Path, files: dict[str, Writer]) -> list[Path]:
+    """Replace the build outputs in ``target`` all at once: every file is written into a fresh directory beside
+    it, the two directories are swapped in one step, and only then is the old one removed.
+
+    A crash, Ctrl-C or full disk before the swap leaves ``target`` exactly as it was; files in ``target`` that
+    this build does not write (an export, a store) are carried over by hard links.
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{target} exists and is not a folder; give --out another folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target.parent, f".{target.name}.")
+    fresh = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
+    fresh.mkdir()
+    try:
+        for name, writer in files.items():
+            _write(fresh / name, writer)
+        if target.is_dir():
+            _carry_over(target, fresh, set(files))
+        _fsync_dir(fresh)
+        old = _swap(fresh, target)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(target.parent)
+    return [target / name for name in files]
+
+
+def _carry_over(old: Path, new: Path, written: set[str]) -> None:
+    for entry in sorted(old.iterdir()):
+        if entry.name in written or entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, copy_function=_link_or_copy, symlinks=True)
+        else:
+            _link_or_copy(entry, new / entry.name)
+
+
+def _link_or_copy(source: Path | str, destination: Path | str) -> None:
+    try:
+        os.link(source, destination, follow_symlinks=False)
+    except OSError:  # another file system, or links not allowed
+        shutil.copy2(source, destination, follow_symlinks=False)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _swap(fresh: Path, target: Path) -> Path | None:
+    """Put ``fresh`` in place of ``target``; return where the old directory now is (None if there was none)."""
+    if not target.exists():
+        os.rename(fresh, target)
+        return None
+    if _exchange(fresh, target):  # Linux: one atomic step, target is never missing
+        return fresh
+    old = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.old"
+    os.rename(target, old)
+    os.rename(fresh, target)
+    return old
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+_TEMP = re.compile(r"\.(\d+)-[0-9a-f]{8}\.(?:tmp|new|old)$")
+
+
+def _remove_stale(directory: Path, prefix: str) -> None:
+    """Remove temporary files and directories that a killed run left behind (their process is gone)."""
+    with contextlib.suppress(OSError):
+        for entry in directory.iterdir():
+            match = _TEMP.search(entry.name)
+            if entry.name.startswith(prefix) and match and not _alive(int(match.group(1))):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# ---------------------------------------------------------------- reading text
+
+MAX_PROBLEMS_PER_FILE = 50  # invalid-UTF-8 lines reported before the rest are counted
 
 
 def read_text(path: Path, problems: list[Problem]) -> str:
-    """Read a UTF-8 file (a BOM is dropped), reporting each line holding invalid UTF-8.
+    """Read a UTF-8 file (a BOM is dropped), reporting the lines holding invalid UTF-8.
 
+    A UTF-16 file, or one with NUL bytes, is one problem naming the cause rather than a line per NUL.
     Invalid bytes are replaced so that the rest of the file can still be checked.
     """
     raw = Path(path).read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        kind = "UTF-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw.count(b"\x00") > len(raw) // 4 else ""
+        reason = f"the file is {kind}, not UTF-8" if kind else "the file holds NUL bytes (is it binary?)"
+        problems.append(Problem(str(path), 1, "", f"{reason}; save it as UTF-8"))
+        return ""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        for number, line in enumerate(raw.split(b"\n"), start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError as err:
-                problems.append(
-                    Problem(str(path), number, f"col {err.start + 1}", f"invalid UTF-8 (byte 0x{line[err.start]:02x})")
-                )
+        _report_invalid_utf8(path, raw, problems)
         text = raw.decode("utf-8", errors="replace")
     return text.removeprefix("\ufeff")
 
 
-def parse_rdf_file(path: Path, graph: Graph, problems: list[Problem]) -> bool:
-    """Parse an RDF file into ``graph``; a syntax error becomes a Problem with the parser's line and column.
+def _report_invalid_utf8(path: Path, raw: bytes, problems: list[Problem]) -> None:
+    bad = 0
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            bad += 1
+            if bad <= MAX_PROBLEMS_PER_FILE:
+                message = f"invalid UTF-8 (byte 0x{line[err.start]:02x})"
+                problems.append(Problem(str(path), number, f"col {err.start + 1}", message))
+    if bad > MAX_PROBLEMS_PER_FILE:
+        more = bad - MAX_PROBLEMS_PER_FILE
+        problems.append(Problem(str(path), 0, "", f"{more} more lines hold invalid UTF-8"))
 
-    pyoxigraph checks the syntax first because it reports exact positions, which rdflib does not.
+
+# ---------------------------------------------------------------- reading RDF
+
+MAX_ENTITY_EXPANSION = 1_000_000  # characters XML entities may add to an RDF/XML file
+
+
+def read_rdf(path: Path, problems: list[Problem], max_bytes: int | None = None) -> list[ox.Triple]:
+    """The triples of an RDF file (format from its suffix; a dataset's graphs merged into one graph).
+
+    A missing file, a syntax error (file, line and column from the parser), an oversized file or an RDF/XML
+    entity bomb each become one Problem; the answer is then empty.
     """
-    if not path.is_file():
-        problems.append(Problem(str(path), 0, "", "file not found"))
-        return False
-    text = read_text(path, problems)
-    rdflib_format, ox_format = RDF_FORMATS.get(path.suffix.lower(), ("turtle", pyoxigraph.RdfFormat.TURTLE))
-    base = path.resolve().as_uri()
+    if not rdf_file_ok(Path(path), problems, max_bytes):
+        return []
     try:
-        for _ in pyoxigraph.parse(text.encode("utf-8"), format=ox_format, base_iri=base):
-            pass
+        return list(iter_rdf(path))
     except SyntaxError as err:
-        problems.append(syntax_problem(path, err))
+        problems.append(syntax_problem(Path(path), err))
+        return []
+
+
+def rdf_file_ok(path: Path, problems: list[Problem], max_bytes: int | None = None) -> bool:
+    """Whether a graph file may be parsed: it exists, is within ``max_bytes``, and (RDF/XML) its entities are
+    bounded. What is wrong is appended to ``problems``."""
+    if not path.is_file():
+        problems.append(missing_file(path))
         return False
-    if rdflib_format in ("trig", "nquads"):  # a dataset's graphs are merged into one
-        dataset = Dataset()
-        dataset.parse(data=text, format=rdflib_format, publicID=base)
-        for s, p, o, _ in dataset.quads():
-            graph.add((s, p, o))
-    else:
-        graph.parse(data=text, format=rdflib_format, publicID=base)
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        problems.append(Problem(str(path), 0, "", f"the file has {size:,} bytes, more than the {max_bytes:,} allowed"))
+        return False
+    if rdf_format_of(path).name == "rdfxml" and (reason := xml_entity_problem(path.read_bytes())):
+        problems.append(Problem(str(path), 0, "", reason))
+        return False
     return True
+
+
+def iter_rdf(path: Path) -> Iterator[ox.Triple]:
+    """Stream the triples of a graph file (checked with rdf_file_ok); SyntaxError as pyoxigraph raises it."""
+    fmt = rdf_format_of(path)
+    for statement in ox.parse(path=str(path), format=fmt.ox, base_iri=Path(path).resolve().as_uri()):
+        yield _triple(statement)
+
+
+def _triple(statement: ox.Triple | ox.Quad) -> ox.Triple:
+    return statement.triple if isinstance(statement, ox.Quad) else statement
 
 
 def syntax_problem(path: Path, err: SyntaxError) -> Problem:
     """A pyoxigraph syntax error as a Problem at the parser's line and column."""
-    return Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {err.msg}")
+    message = " ".join(str(err.msg).split())
+    return Problem(str(path), err.lineno or 0, f"col {err.offset or 0}", f"syntax error: {message}")
 
 
-def read_graph(path: Path) -> Graph:
-    """A graph file in memory (format from its suffix; a TriG or N-Quads file's graphs merged into one).
+def require_file(path: Path, hint: str = "") -> Path:
+    """``path`` if it is a file; InvalidInput with the one missing-file message otherwise."""
+    if not Path(path).is_file():
+        raise InvalidInput([missing_file(path, hint)])
+    return Path(path)
 
-    Raises InvalidInput naming a missing file, or the file, line and column of a syntax error.
-    """
-    problems: list[Problem] = []
-    graph = Graph()
-    parse_rdf_file(Path(path), graph, problems)
-    raise_if_errors(problems)
-    return graph
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE\b[^\[>]*\[(.*?)\]\s*>", re.S)
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([\w.-]+)\s+(SYSTEM|PUBLIC|\"([^\"]*)\"|'([^']*)')", re.S)
+_REFERENCE = re.compile(rb"&([\w.-]+);")
+
+
+def xml_entity_problem(raw: bytes) -> str | None:
+    """Why an RDF/XML document's entities are refused, or None: external and parameter entities are never
+    allowed, and the text all entity references expand to is computed (without expanding it) and bounded."""
+    doctype = _DOCTYPE.search(raw)
+    if doctype is None:
+        return "the DOCTYPE declares no internal subset but uses an entity" if b"<!ENTITY" in raw else None
+    values: dict[bytes, bytes] = {}
+    for match in _ENTITY.finditer(doctype.group(1)):
+        if match.group(1) or match.group(3) in (b"SYSTEM", b"PUBLIC"):
+            return "RDF/XML with external or parameter entities is refused (they can read files or expand without end)"
+        values[match.group(2)] = match.group(4) if match.group(4) is not None else match.group(5) or b""
+    sizes: dict[bytes, int] = {}
+
+    def size(name: bytes, seen: tuple[bytes, ...] = ()) -> int:
+        if name in seen:
+            raise RecursionError
+        if name not in sizes:
+            value = values.get(name, b"")
+            refs = _REFERENCE.findall(value)
+            sizes[name] = len(value) + sum(size(r, (*seen, name)) for r in refs if r in values)
+        return sizes[name]
+
+    body = raw[doctype.end() :]
+    try:
+        total = sum(size(r) for r in _REFERENCE.findall(body) if r in values)
+    except RecursionError:
+        return "an XML entity refers to itself"
+    if total > MAX_ENTITY_EXPANSION:
+        return f"XML entities would expand to {total:,} characters (limit {MAX_ENTITY_EXPANSION:,}): refused"
+    return None

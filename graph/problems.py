@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .escape import terminal
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -21,7 +23,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         label = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {self.column}: {label}{self.message}" if self.column else f"{where}: {label}{self.message}"
+        text = f"{where}: {self.column}: {label}{self.message}" if self.column else f"{where}: {label}{self.message}"
+        return terminal(text)
 
 
 class InvalidInput(Exception):
@@ -38,3 +41,8 @@ def raise_if_errors(problems: list[Problem]) -> list[Problem]:
     if any(p.severity == "error" for p in problems):
         raise InvalidInput(problems)
     return sorted(problems)
+
+
+def missing_file(path: object, hint: str = "") -> Problem:
+    """The one message for an input file that is not there."""
+    return Problem(str(path), 0, "", "no such file" + (f" ({hint})" if hint else ""))

@@ -1,17 +1,39 @@
-"""Namespaces, the loaded ontology, claim predicates and the allowed qualifier values."""
+"""Namespaces, and the loaded ontology: claim predicates and every set of allowed values, from the ontology only.
+
+The core ontology (``ontology.ttl``) declares each allowed value of a qualifier, status or finding kind as a
+named individual of its class with a ``skos:notation`` (the word used in tables and reports), a label, a comment
+(its meaning) and, where order matters, a rank. An extension ontology adds values by declaring more individuals;
+nothing in the code lists them.
+"""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from pathlib import Path
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
 
-from .files import parse_rdf_file
-from .problems import Problem
+
+class Namespace(str):
+    """An IRI prefix; ``NS.name`` or ``NS["name"]`` is the pyoxigraph NamedNode of a term in it."""
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return ox.NamedNode(self + name)
+
+    def __getitem__(self, name: str) -> ox.NamedNode:  # type: ignore[override]
+        return ox.NamedNode(self + name)
+
 
 CG = Namespace("https://w3id.org/claimgraph/ns#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("http://schema.org/")
 MP = Namespace("http://purl.org/mp/")
@@ -19,7 +41,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 
-PREFIXES = {
+PREFIXES: dict[str, str] = {
     "cg": CG,
     "rdf": RDF,
     "rdfs": RDFS,
@@ -33,56 +55,186 @@ PREFIXES = {
     "obo": OBO,
     "dcterms": DCTERMS,
 }
+TRUE = ox.Literal("true", datatype=XSD.boolean)
+
+
+def local_name(iri: str | ox.NamedNode) -> str:
+    text = iri.value if isinstance(iri, ox.NamedNode) else str(iri)
+    return text[max(text.rfind("#"), text.rfind("/")) + 1 :]
+
+
+@dataclass(frozen=True)
+class Value:
+    """One allowed value: an individual of a value class, known in tables by its notation."""
+
+    iri: ox.NamedNode
+    notation: str
+    label: str
+    comment: str
+    rank: int | None
+    properties: dict[str, ox.Literal | ox.NamedNode] = field(default_factory=dict, compare=False)
+
+    def flag(self, name: str) -> bool:
+        return self.properties.get(name) == TRUE
+
+    def number(self, name: str, default: int = 0) -> int:
+        term = self.properties.get(name)
+        try:
+            return int(term.value) if isinstance(term, ox.Literal) else default
+        except ValueError:
+            return default
+
+
+class Values(dict[str, Value]):
+    """The allowed values of one class by notation, in rank order (then by notation)."""
+
+    def by_iri(self, iri: ox.NamedNode | str) -> Value | None:
+        wanted = iri.value if isinstance(iri, ox.NamedNode) else iri
+        return next((v for v in self.values() if v.iri.value == wanted), None)
+
+    def words(self) -> str:
+        return ", ".join(sorted(self))
 
 
 @dataclass(frozen=True)
 class Predicate:
-    iri: URIRef
+    iri: ox.NamedNode
     name: str
-    literal: bool  # True for a datatype property: the claim's object is a literal
+    label: str
+    literal: bool  # a datatype property: the claim's object is a literal
     functional: bool
-    datatype: URIRef | None
-    aspects: frozenset[URIRef]
+    datatype: ox.NamedNode | None
+    aspects: frozenset[str]  # notations of the cg:ClaimAspect individuals it speaks to
+
+
+# Datatypes every store keeps term for term. Oxigraph (and Virtuoso) store derived integer types such as
+# xsd:nonNegativeInteger as xsd:integer, so a claim attribute with another range would change on the way
+# through a store.
+KEPT_DATATYPES = frozenset(
+    XSD + name
+    for name in ("string", "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "gYear", "anyURI")
+)
+
+VALUE_CLASSES = (
+    "Polarity",
+    "Certainty",
+    "EvidenceKind",
+    "SourceKind",
+    "ClaimAspect",
+    "Status",
+    "LiteratureStanding",
+    "FindingKind",
+    "Severity",
+)
 
 
 class Vocabulary:
     """The union of the loaded ontology files, with the lookups the tool needs."""
 
-    def __init__(self, graph: Graph, complete: bool = True):
-        self.graph = graph
+    def __init__(self, triples: Iterable[ox.Triple], complete: bool = True):
+        self.triples = list(dict.fromkeys(triples))
         self.complete = complete  # False when a file failed to load: value checks would only add noise
+        self._index: dict[ox.NamedNode | ox.BlankNode, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for t in self.triples:
+            self._index[t.subject][t.predicate.value].append(t.object)
+        self.values = {name: self._values(CG[name]) for name in VALUE_CLASSES}
         self.predicates = self._claim_predicates()
-        self.polarity = self._values(CG.Polarity)
-        self.certainty = self._values(CG.Certainty)
-        self.evidence = self._values(CG.EvidenceKind)
-        self.source_kinds = self._values(CG.SourceKind)
 
-    def _values(self, cls: URIRef) -> dict[str, URIRef]:
-        """Named individuals of a qualifier class, by their skos:notation."""
-        return {
-            str(self.graph.value(ind, SKOS.notation)): ind
-            for ind in self.graph.subjects(RDF.type, cls)
-            if self.graph.value(ind, SKOS.notation) is not None
-        }
+    # the value sets the rest of the tool reads by name
+    @property
+    def polarity(self) -> Values:
+        return self.values["Polarity"]
+
+    @property
+    def certainty(self) -> Values:
+        return self.values["Certainty"]
+
+    @property
+    def evidence(self) -> Values:
+        return self.values["EvidenceKind"]
+
+    @property
+    def source_kinds(self) -> Values:
+        return self.values["SourceKind"]
+
+    @property
+    def statuses(self) -> Values:
+        return self.values["Status"]
+
+    @property
+    def finding_kinds(self) -> Values:
+        return self.values["FindingKind"]
+
+    @property
+    def severities(self) -> Values:
+        return self.values["Severity"]
+
+    def _objects(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode) -> list:
+        return self._index.get(subject, {}).get(predicate.value, [])
+
+    def _text(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> str:
+        found = [o.value for o in self._objects(subject, predicate) if isinstance(o, ox.Literal)]
+        english = [o.value for o in self._objects(subject, predicate) if isinstance(o, ox.Literal) and o.language]
+        return min(english or found or [""])
+
+    def _instances(self, cls: ox.NamedNode) -> list[ox.NamedNode]:
+        classes = {cls.value} | {c.value for c in self._closure(cls, RDFS.subClassOf)}
+        return sorted(
+            {t.subject for t in self.triples if t.predicate == RDF.type and t.object.value in classes}
+            - {cls},
+            key=lambda n: n.value,
+        )
+
+    def _closure(self, node: ox.NamedNode, relation: ox.NamedNode) -> set[ox.NamedNode]:
+        """Everything that reaches ``node`` through ``relation`` (its sub-classes or sub-properties)."""
+        found: set[ox.NamedNode] = set()
+        frontier = [node]
+        while frontier:
+            current = frontier.pop()
+            for t in self.triples:
+                if t.predicate == relation and t.object == current and isinstance(t.subject, ox.NamedNode):
+                    if t.subject not in found:
+                        found.add(t.subject)
+                        frontier.append(t.subject)
+        return found
+
+    def _values(self, cls: ox.NamedNode) -> Values:
+        found = []
+        for individual in self._instances(cls):
+            if not isinstance(individual, ox.NamedNode):
+                continue
+            notation = self._text(individual, SKOS.notation) or local_name(individual)
+            properties = {
+                local_name(p): objs[0]
+                for p, objs in self._index[individual].items()
+                if p.startswith(CG) and objs and isinstance(objs[0], ox.Literal | ox.NamedNode)
+            }
+            ranks = [t.value for name, t in sorted(properties.items()) if name.endswith(("rank", "Rank"))]
+            rank = int(ranks[0]) if ranks and ranks[0].lstrip("-").isdigit() else None
+            label = self._text(individual, RDFS.label) or notation
+            found.append(Value(individual, notation, label, self._text(individual, RDFS.comment), rank, properties))
+        found.sort(key=lambda v: (v.rank if v.rank is not None else 1_000, v.notation))
+        return Values((v.notation, v) for v in found)
 
     def _claim_predicates(self) -> dict[str, list[Predicate]]:
-        g = self.graph
         found: dict[str, list[Predicate]] = {}
+        aspects = self.values["ClaimAspect"]
         for root, literal in ((CG.claimRelation, False), (CG.claimAttribute, True)):
-            for prop in g.transitive_subjects(RDFS.subPropertyOf, root):
-                if prop == root or not isinstance(prop, URIRef):
-                    continue
-                name = local_name(prop)
+            for prop in sorted(self._closure(root, RDFS.subPropertyOf), key=lambda n: n.value):
+                ranges = self._objects(prop, RDFS.range)
                 predicate = Predicate(
                     iri=prop,
-                    name=name,
+                    name=local_name(prop),
+                    label=self._text(prop, RDFS.label) or local_name(prop),
                     literal=literal,
-                    functional=(prop, RDF.type, OWL.FunctionalProperty) in g,
-                    datatype=g.value(prop, RDFS.range) if literal else None,
-                    aspects=frozenset(g.objects(prop, CG.aspect)),
+                    functional=OWL.FunctionalProperty in self._objects(prop, RDF.type),
+                    datatype=ranges[0] if literal and ranges else None,
+                    aspects=frozenset(
+                        v.notation for a in self._objects(prop, CG.aspect) if (v := aspects.by_iri(a)) is not None
+                    ),
                 )
-                if predicate not in found.setdefault(name, []):
-                    found[name].append(predicate)
+                if predicate not in found.setdefault(predicate.name, []):
+                    found[predicate.name].append(predicate)
         return found
 
     def resolve(self, name: str) -> tuple[Predicate | None, str | None]:
@@ -91,7 +243,7 @@ class Vocabulary:
         if len(candidates) == 1:
             return candidates[0], None
         if candidates:
-            iris = ", ".join(sorted(str(c.iri) for c in candidates))
+            iris = ", ".join(sorted(c.iri.value for c in candidates))
             return None, f"predicate '{name}' is ambiguous: declared as {iris}"
         close = difflib.get_close_matches(name, self.predicates, n=1)
         if not close:
@@ -100,20 +252,13 @@ class Vocabulary:
         hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(sorted(self.predicates))}"
         return None, f"unknown predicate '{name}'{hint}"
 
-    def rank(self, individual: URIRef, prop: URIRef) -> int:
-        value = self.graph.value(individual, prop)
-        return int(value) if isinstance(value, Literal) else 0
+    def eco_classes(self, kind: Value) -> list[ox.NamedNode]:
+        """The Evidence & Conclusion Ontology classes an evidence kind maps to (exact and broad matches)."""
+        classes = [c for p in (SKOS.exactMatch, SKOS.broadMatch) for c in self._objects(kind.iri, p)]
+        return sorted((c for c in classes if isinstance(c, ox.NamedNode) and c.value.startswith(OBO)), key=str)
 
-
-def local_name(iri: URIRef) -> str:
-    text = str(iri)
-    return text[max(text.rfind("#"), text.rfind("/")) + 1 :]
-
-
-def load_vocabulary(paths: list[Path], problems: list[Problem]) -> Vocabulary:
-    """Load and merge ontology files; a syntax error is reported with the parser's line and column."""
-    graph = Graph()
-    before = len(problems)
-    for path in paths:
-        parse_rdf_file(Path(path), graph, problems)
-    return Vocabulary(graph, complete=len(problems) == before)
+    def problems(self) -> list[str]:
+        """What the ontology lacks for the tool to work: a value set the code reads that has no values."""
+        needed = ("Polarity", "Certainty", "EvidenceKind", "SourceKind", "Status", "FindingKind", "Severity")
+        missing = [name for name in needed if not self.values[name]]
+        return [f"the ontology declares no cg:{name} values" for name in missing]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -12,15 +14,57 @@ from pathlib import Path
 
 import pytest
 
-from graph.claims import COLUMNS
+from graph.cli import main
+from graph.read.claims import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def script(name: str):
+    """A module of scripts/ (they are programs, not part of the package), imported by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 ARTICLE = ROOT / "sources" / "prolotherapy-article.txt"
 HEADER = list(COLUMNS)
 
 
-def claimgraph(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the command line the way a user does, in a child process."""
+def claimgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the command line in this process (``main(argv)``), in ``cwd``, capturing what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    stdout = _TextWithBuffer(out)
+    previous = Path.cwd()
+    try:
+        os.chdir(cwd or ROOT)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(previous)
+    return subprocess.CompletedProcess(list(args), code, stdout.getvalue(), err.getvalue())
+
+
+class _TextWithBuffer(io.TextIOWrapper):
+    """A captured stdout that also accepts bytes on .buffer, as the query command writes CSV bytes."""
+
+    def __init__(self, sink: io.StringIO):
+        self._bytes = io.BytesIO()
+        super().__init__(self._bytes, encoding="utf-8", newline="", write_through=True)
+
+    def getvalue(self) -> str:
+        self.flush()
+        return self._bytes.getvalue().decode("utf-8")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def claimgraph_process(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the command line the way a user does, in a child process (for what only a process shows:
+    tracebacks, signals, start-up time)."""
     exe = Path(sys.executable).with_name("claimgraph")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "graph.cli"]
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)

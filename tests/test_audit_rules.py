@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import load_project
-from graph.pipeline import build
+from graph.api import Project
 from tests.conftest import MiniProject, claim
 
 DECADES = "Prolotherapy has been used to treat everything from back to joint pain for decades"
@@ -38,8 +37,8 @@ def literature(id: str, **cells: str) -> dict[str, str]:
 
 def audit(mini: MiniProject, rows: list[dict[str, str]]):
     mini.write_claims(rows)
-    project = load_project(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
-    return build(project).audit
+    project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    return project.build().audit
 
 
 def fired(result, rule: str) -> list[tuple[str, ...]]:
@@ -120,8 +119,9 @@ def test_rule_fires_on_its_case_and_not_on_the_near_miss(mini: MiniProject, rule
 
 def test_every_builtin_rule_has_a_case():
     from graph.audit import load_rules
+    from graph.read.ontology import default_ontologies, load_vocabulary
 
-    assert {r.id for r in load_rules()} == set(CASES)
+    assert {r.id for r in load_rules(load_vocabulary(default_ontologies(), []))} == set(CASES)
 
 
 def test_evidence_contradiction_says_so(mini: MiniProject):
@@ -148,7 +148,7 @@ def test_status_and_evidence_level(mini: MiniProject):
             plain("C05", predicate="inUseFor", object="centuries", quote=CENTURIES),
         ],
     )
-    verdicts = result.claims
+    verdicts = result.by_id
     assert (verdicts["C01"].status, verdicts["C01"].evidence_level) == ("unsupported", "none")
     assert (verdicts["C02"].status, verdicts["C02"].evidence_level) == ("weakly-supported", "anecdotal")
     assert (verdicts["C03"].status, verdicts["C03"].evidence_level) == ("supported", "rct")
@@ -156,5 +156,5 @@ def test_status_and_evidence_level(mini: MiniProject):
     assert verdicts["C04"].status == verdicts["C05"].status == "contested"
     assert verdicts["C03"].literature == "supports"
     assert verdicts["C01"].literature == "silent"
-    assert verdicts["L01"].literature is None  # the literature's own claims are not judged against it
+    assert verdicts["L01"].literature == ""  # the literature's own claims are not judged against it
     assert set(verdicts["C04"].findings) >= {"functional-conflict:C04+C05"}

@@ -1,4 +1,4 @@
-from graph.sources import SourceText, citation_iri, normalise
+from graph.text import SourceText, citation_iri, normalise
 from tests.conftest import ARTICLE
 
 

@@ -8,18 +8,22 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.generate import generate_project
-from graph.views import load_graph, render_html, select, to_networkx
-from graph.views.network import export
-from graph.views.page import script_json, sentence_context
-from tests.conftest import ROOT, claimgraph
+from graph.api import ClaimGraph
+from graph.views import export, select, to_networkx
+from graph.views.page import render_html, script_json, sentence_context
+from tests.conftest import ROOT, claimgraph, claimgraph_process, script
 
 BASE = "https://w3id.org/claimgraph/id/"
 
 
 @pytest.fixture(scope="module")
-def projection(shipped_build: Path) -> nx.MultiDiGraph:
-    return to_networkx(load_graph(shipped_build / "claims.ttl"))
+def built(shipped_build: Path) -> ClaimGraph:
+    return ClaimGraph.open(graph=shipped_build / "claims.ttl")
+
+
+@pytest.fixture(scope="module")
+def projection(built: ClaimGraph) -> nx.MultiDiGraph:
+    return to_networkx(built.views(), built.findings())
 
 
 def _kinds(graph: nx.MultiDiGraph, what: str) -> dict[str, int]:
@@ -57,11 +61,9 @@ def test_claim_attributes_carry_qualifiers_quote_source_and_audit(projection):
     assert l02["evidence_source"] and l02["source_url"] == "https://doi.org/10.1370/afm.1504"
 
 
-def test_contradictions_are_one_edge_per_pair(projection, shipped_build: Path):
-    graph = load_graph(shipped_build / "claims.ttl")
-    from graph.vocab import CG
-
-    pairs = {frozenset((str(a), str(b))) for a, b in graph.subject_objects(CG.contradicts)}
+def test_contradictions_are_one_edge_per_pair(projection, built: ClaimGraph):
+    rows = built.query("SELECT ?a ?b WHERE { ?a <https://w3id.org/claimgraph/ns#contradicts> ?b }").rows
+    pairs = {frozenset((a.value, b.value)) for a, b in rows}
     drawn = [frozenset((u, v)) for u, v, k in projection.edges(keys=True) if k == "contradicts"]
     assert len(drawn) == len(set(drawn)) == len(pairs)
 
@@ -102,7 +104,7 @@ def test_export_command_writes_the_file(shipped_build: Path, tmp_path: Path):
 
 def test_focus_and_only_select_subgraphs(projection):
     knee = select(projection, focus="knee osteoarthritis", hops=1)
-    claims = {a["claim_id"] for _, a in knee.nodes(data=True) if a["kind"] == "claim"}
+    claims = {a["id"] for _, a in knee.nodes(data=True) if a["kind"] == "claim"}
     assert claims == {"L02", "L05", "L17"}
     assert BASE + "entity/prolotherapy" in knee  # the subjects of the kept claims come along
     wider = select(projection, focus="knee osteoarthritis", hops=3)
@@ -141,9 +143,9 @@ def test_render_without_a_build_says_what_to_do(tmp_path: Path):
     assert "claimgraph build" in result.stderr
 
 
-def test_the_page_is_deterministic_and_self_contained(projection):
-    html = render_html(projection)
-    assert html == render_html(projection)
+def test_the_page_is_deterministic_and_self_contained(projection, built: ClaimGraph):
+    html = render_html(projection, built.vocabulary())
+    assert html == render_html(projection, built.vocabulary())
     assert "http://" not in html.split("<script>", 1)[0].replace("http://www.w3.org", "")
     assert "cdn" not in html.lower().split("<script>", 1)[0]
     for tag in ("<link", "src="):
@@ -165,13 +167,14 @@ def test_the_quote_is_shown_in_its_sentence():
 
 
 def test_generated_projects_build(tmp_path: Path):
-    project = generate_project(tmp_path / "gen", 60, seed=1)
+    make_corpus = script("make_corpus")
+    project = make_corpus.generate_project(tmp_path / "gen", 60, seed=1)
     result = claimgraph("build", "--out", str(project / "out"), cwd=project)
     assert result.returncode == 0, result.stderr
-    nxg = to_networkx(load_graph(project / "out" / "claims.ttl"))
-    assert _kinds(nxg, "nodes")["claim"] == 60
+    built = ClaimGraph.open(graph=project / "out" / "claims.ttl")
+    assert _kinds(to_networkx(built.views()), "nodes")["claim"] == 60
     assert (project / "out" / "claims.html").exists()
-    again = generate_project(tmp_path / "gen2", 60, seed=1)
+    again = make_corpus.generate_project(tmp_path / "gen2", 60, seed=1)
     assert (again / "claims.csv").read_bytes() == (project / "claims.csv").read_bytes()
 
 
@@ -214,10 +217,11 @@ def test_pages_and_exports_are_the_same_bytes_under_any_hash_seed(command, shipp
     import os
 
     outputs = []
-    for seed in ("1", "2"):
+    for seed in ("1", "2"):  # the hash seed is fixed when a process starts
         out = tmp_path / f"out-{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        result = claimgraph(*command, "--graph", str(shipped_build / "claims.ttl"), "--out", str(out), env=env)
+        args = (*command, "--graph", str(shipped_build / "claims.ttl"), "--out", str(out))
+        result = claimgraph_process(*args, env=env)
         assert result.returncode == 0, result.stderr
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
@@ -236,27 +240,26 @@ def test_a_malformed_graph_is_reported_at_its_line_and_column(command, tmp_path:
     assert "Traceback" not in result.stderr and not out.exists()
 
 
-def test_the_literature_verdict_reaches_the_projection_and_the_page_data(shipped_build: Path):
+def test_the_literature_verdict_reaches_the_projection_and_the_page_data(shipped_build: Path, built: ClaimGraph):
     from graph.views.page import page_data
 
-    nxg = to_networkx(load_graph(shipped_build / "claims.ttl"))  # the audit wrote cg:literature into the graph
+    nxg = to_networkx(built.views(), built.findings())  # the audit wrote cg:literature into the graph
     audit = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))
     for claim_id, verdict in audit["claims"].items():
         assert nxg.nodes[BASE + "claim/" + claim_id]["literature"] == verdict.get("literature", "")
     assert nxg.nodes[BASE + "claim/L02"]["literature"] == ""  # the literature's own claims carry none
-    nodes = {n["id"]: n for n in page_data(nxg, "t", None)["nodes"]}
+    nodes = {n["id"]: n for n in page_data(nxg, built.vocabulary(), "t", None)["nodes"]}
     c15 = nodes[BASE + "claim/C15"]
     assert c15["cg"]["literature"] == "contradicts"
-    assert c15["cg"]["literatureMeaning"] == "the literature's claims contradict it"
+    assert c15["cg"]["literature_meaning"] == "the literature's claims contradict it"
     assert "literature: contradicts" in c15["title"]
     assert nodes[BASE + "claim/L02"]["cg"]["literature"] == ""
 
 
-def test_the_build_writes_the_page_it_renders_and_a_notice_above_the_limit(shipped_build: Path, tmp_path: Path):
-    from graph.views import build_page
-
-    graph = load_graph(shipped_build / "claims.ttl")
-    page = build_page(graph)
+def test_the_build_writes_the_page_it_renders_and_a_notice_above_the_limit(
+    shipped_build: Path, tmp_path: Path, built: ClaimGraph
+):
+    page = built.page()
     assert page.nodes == 137 and (shipped_build / "claims.html").read_bytes() == page.html
     out = tmp_path / "out"
     assert claimgraph("build", "--out", str(out), cwd=ROOT).returncode == 0

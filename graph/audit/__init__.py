@@ -1,23 +1,58 @@
-"""The audit: rules as SPARQL files, run over any store; findings, verdicts, coverage and reports."""
+"""The audit: rules as SPARQL files run over any store, each claim's standing, coverage, and the reports."""
 
-from .coverage import coverage
-from .findings import add_findings
-from .report import to_csv, to_json, to_markdown
-from .rules import KINDS, Rule, load_rules
-from .runner import Audit, ClaimInfo, Finding, Verdict, run_audit
+from __future__ import annotations
 
-__all__ = [
-    "KINDS",
-    "Audit",
-    "ClaimInfo",
-    "Finding",
-    "Rule",
-    "Verdict",
-    "add_findings",
-    "coverage",
-    "load_rules",
-    "run_audit",
-    "to_csv",
-    "to_json",
-    "to_markdown",
-]
+from collections.abc import Callable
+from pathlib import Path
+
+from ..model import Audit, ClaimView, claim_views
+from ..stores import Store
+from ..vocab import Vocabulary
+from .coverage import coverage, source_texts
+from .rules import Rule, load_rules
+from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules
+from .verdicts import judge
+
+Progress = Callable[[int, int], None] | None
+
+
+def run_audit(
+    store: Store,
+    vocab: Vocabulary,
+    rules: list[Rule],
+    texts: dict[str, str] | None = None,
+    text_dirs: list[Path] | None = None,
+    seconds: float | None = DEFAULT_RULE_SECONDS,
+    progress: Progress = None,
+) -> Audit:
+    """Run the rules over the store, read every claim back (one query), judge each, and measure coverage.
+
+    ``texts`` are the source texts by key (a build has them); otherwise they are looked up as KEY.txt in
+    ``text_dirs`` and used only when their hash matches the graph's.
+    """
+    findings = run_rules(store, rules, seconds, progress)
+    views = claim_views(store)
+    notes: list[str] = []
+    if texts is None and text_dirs is not None:
+        texts, notes = source_texts(views, text_dirs)
+    return Audit(findings, _judged(views, findings), vocab, coverage(views, texts) if texts else None, notes)
+
+
+def _judged(views: list[ClaimView], findings) -> list[ClaimView]:
+    standings = judge(views, findings)
+    by_claim: dict[str, list[str]] = {}
+    for finding in findings:
+        for claim_id in finding.claims:
+            by_claim.setdefault(claim_id, []).append(finding.id)
+    return [
+        v.audited_as(
+            status=standings[v.id].status,
+            evidence_level=standings[v.id].evidence_level,
+            literature=standings[v.id].literature,
+            findings=tuple(sorted(by_claim.get(v.id, ()))),
+        )
+        for v in views
+    ]
+
+
+__all__ = ["DEFAULT_RULE_SECONDS", "Audit", "Rule", "RuleTimeout", "load_rules", "run_audit"]

@@ -1,37 +1,20 @@
-"""Coverage: which sentences of each source text no claim's quote touches, and which of those look like claims."""
+"""Coverage: which sentences of each source text no claim's quote touches, and which of those look like claims.
+
+The texts are the ones the graph names: a build records each text's SHA-256, and coverage uses a text only
+when its hash matches, saying so when a text is missing or has changed since the build.
+"""
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import re
-from functools import lru_cache
+from pathlib import Path
 
-from ..cues import cues_in
-from ..sources import Source
-from .runner import ClaimInfo
+from ..model import ClaimView
+from ..text import cues_in, sentences
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n")
 _QUANTITY = re.compile(r"\d|%")
-
-
-@lru_cache(maxsize=32)
-def sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each sentence: split after . ! ? and at line breaks, white space trimmed.
-
-    Cached: the report asks again for every quote it shows.
-    """
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    trimmed = []
-    for s, e in spans:
-        chunk = text[s:e]
-        if chunk.strip():
-            s += len(chunk) - len(chunk.lstrip())
-            e -= len(chunk) - len(chunk.rstrip())
-            trimmed.append((s, e))
-    return tuple(trimmed)
 
 
 def claim_like(sentence: str) -> list[str]:
@@ -42,23 +25,54 @@ def claim_like(sentence: str) -> list[str]:
     return cues
 
 
-def coverage(sources: dict[str, Source], info: dict[str, ClaimInfo]) -> dict[str, dict]:
-    """Per source with a text: sentences, how many a quote overlaps, and the uncovered claim-like ones."""
+def source_texts(views: list[ClaimView], directories: list[Path]) -> tuple[dict[str, str], list[str]]:
+    """The texts of the graph's sources found as KEY.txt in ``directories`` with the hash the graph records,
+    and a note for each text that is missing or changed."""
+    wanted = {v.source: v.source_sha256 for v in views if v.source_sha256}
+    texts, notes = {}, []
+    for key, digest in sorted(wanted.items()):
+        candidates = [d / f"{key}.txt" for d in directories if (d / f"{key}.txt").is_file()]
+        match = next((p for p in candidates if _sha256(p) == digest), None)
+        if match is not None:
+            texts[key] = match.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        elif candidates:
+            notes.append(f"{candidates[0]} has changed since the build (its SHA-256 differs): coverage of '{key}' skipped")
+        else:
+            looked = ", ".join(str(d) for d in directories) or "no folder"
+            notes.append(f"the text of '{key}' was not found (looked in {looked}): coverage of '{key}' skipped")
+    return texts, notes
+
+
+def _sha256(path: Path) -> str:
+    # the build hashes the text it read, without a BOM
+    return hashlib.sha256(path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff").encode()).hexdigest()
+
+
+def coverage(views: list[ClaimView], texts: dict[str, str]) -> dict[str, dict]:
+    """Per source text: sentences, how many a quote overlaps, and the uncovered claim-like ones."""
+    spans_by_source: dict[str, list[tuple[int, int]]] = {}
+    for v in views:
+        if v.start is not None and v.end is not None:
+            spans_by_source.setdefault(v.source, []).append((v.start, v.end))
     report: dict[str, dict] = {}
-    for key, source in sorted(sources.items()):
-        if source.text is None:
-            continue
-        text = source.text.text
-        spans = [(c.start, c.end) for c in info.values() if c.source == key and c.start is not None]
+    for key, text in sorted(texts.items()):
         all_sentences = sentences(text)
+        covered = _covered(all_sentences, spans_by_source.get(key, []))
         uncovered = []
-        covered = 0
-        for s, e in all_sentences:
-            if any(qs < e and s < qe for qs, qe in spans):
-                covered += 1
-                continue
-            cues = claim_like(text[s:e])
-            if cues:
+        for number, (s, e) in enumerate(all_sentences):
+            if number not in covered and (cues := claim_like(text[s:e])):
                 uncovered.append({"start": s, "end": e, "text": text[s:e], "cues": cues})
-        report[key] = {"sentences": len(all_sentences), "covered": covered, "uncovered": uncovered}
+        report[key] = {"sentences": len(all_sentences), "covered": len(covered), "uncovered": uncovered}
     return report
+
+
+def _covered(spans: tuple[tuple[int, int], ...], quotes: list[tuple[int, int]]) -> set[int]:
+    """Indices of the sentences some quote overlaps (by bisection: linear in quotes and sentences)."""
+    ends = [e for _, e in spans]
+    covered: set[int] = set()
+    for qs, qe in quotes:
+        at = bisect.bisect_right(ends, qs)  # the first sentence ending after the quote starts
+        while at < len(spans) and spans[at][0] < qe:
+            covered.add(at)
+            at += 1
+    return covered

@@ -1,46 +1,58 @@
-"""The audit as JSON (for tools), Markdown (for people) and CSV (for spreadsheets)."""
+"""The audit as JSON (for tools), Markdown (for people) and CSV (for spreadsheets).
+
+Every text that came from input is escaped for its medium (graph/escape.py): nothing in a claim, label,
+source key or citation can become markup in a Markdown viewer or a formula in a spreadsheet.
+"""
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
 import json
-import re
 
-from ..sources import Source
-from .coverage import sentences
-from .rules import KINDS, SEVERITIES
-from .runner import STATUSES, Audit, ClaimInfo, Finding
+from ..escape import csv_cell
+from ..escape import markdown as md
+from ..model import Audit, ClaimView, Finding
+from ..text import sentence_around
+
+
+def summary(audit: Audit) -> dict:
+    vocab = audit.vocab
+    statuses = [v.status for v in audit.views]
+    literature = [v.literature for v in audit.views if v.literature]
+    return {
+        "claims": len(audit.views),
+        "findings": len(audit.findings),
+        "by_kind": audit.counts(),
+        "by_severity": {s: sum(1 for f in audit.findings if f.severity == s) for s in vocab.severities},
+        "by_status": {s: statuses.count(s) for s in vocab.statuses},
+        "literature": {s: literature.count(s) for s in vocab.values["LiteratureStanding"]},
+    }
 
 
 def to_json(audit: Audit) -> str:
     claims = {
-        claim_id: {
+        v.id: {
             "status": v.status,
             "evidence_level": v.evidence_level,
-            "findings": v.findings,
-            **({"literature": v.literature} if v.literature is not None else {}),
+            "findings": list(v.findings),
+            **({"literature": v.literature} if v.literature else {}),
         }
-        for claim_id, v in audit.claims.items()
+        for v in audit.views
     }
-    document = {
-        "summary": _summary(audit),
+    document: dict = {
+        "summary": summary(audit),
         "claims": claims,
         "findings": [
-            {
-                "id": f.id,
-                "rule": f.rule,
-                "kind": f.kind,
-                "severity": f.severity,
-                "claims": list(f.claims),
-                "message": f.message,
-            }
-            for f in audit.findings
+            {"id": f.id, "rule": f.rule, "kind": f.kind, "severity": f.severity, "claims": list(f.claims),
+             "message": f.message}
+            for f in _ordered(audit)
         ],
     }
     if audit.coverage is not None:
         document["coverage"] = audit.coverage
+    if audit.notes:
+        document["notes"] = audit.notes
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -48,93 +60,85 @@ def to_csv(audit: Audit) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["finding", "rule", "kind", "severity", "claims", "message"])
-    for f in audit.findings:
-        writer.writerow([f.id, f.rule, f.kind, f.severity, ";".join(f.claims), f.message])
+    for f in _ordered(audit):
+        writer.writerow([csv_cell(c) for c in (f.id, f.rule, f.kind, f.severity, ";".join(f.claims), f.message)])
     return out.getvalue()
 
 
-def _summary(audit: Audit) -> dict:
-    statuses = [v.status for v in audit.claims.values()]
-    literature = [v.literature for v in audit.claims.values() if v.literature is not None]
-    return {
-        "claims": len(audit.claims),
-        "findings": len(audit.findings),
-        "by_kind": audit.counts(),
-        "by_severity": {s: sum(1 for f in audit.findings if f.severity == s) for s in SEVERITIES},
-        "by_status": {s: statuses.count(s) for s in STATUSES},
-        "literature": {s: literature.count(s) for s in ("supports", "contradicts", "mixed", "silent")},
-    }
+def _ordered(audit: Audit) -> list[Finding]:
+    """Most severe first, then by kind (the ontology's order), rule and claims."""
+    severity = {s: i for i, s in enumerate(audit.vocab.severities)}
+    kind = {k: i for i, k in enumerate(audit.vocab.finding_kinds)}
+    return sorted(audit.findings, key=lambda f: (severity.get(f.severity, 99), kind.get(f.kind, 99), f.rule, f.claims))
 
 
-def to_markdown(audit: Audit, sources: dict[str, Source] | None = None) -> str:
-    sources = sources or {}
-    summary = _summary(audit)
+def to_markdown(audit: Audit, texts: dict[str, str] | None = None) -> str:
+    texts = texts or {}
+    numbers = summary(audit)
     lines = ["# Claims audit", ""]
-    lines += [
-        f"{summary['claims']} claims, {summary['findings']} findings "
-        f"({', '.join(f'{n} {s}' for s, n in summary['by_severity'].items())}).",
-        "",
-    ]
+    severities = ", ".join(f"{n} {s}" for s, n in numbers["by_severity"].items())
+    lines += [f"{numbers['claims']} claims, {numbers['findings']} findings ({severities}).", ""]
     lines += ["| finding kind | count |", "| --- | ---: |"]
-    lines += [f"| {kind} | {count} |" for kind, count in summary["by_kind"].items()]
+    lines += [f"| {kind} | {count} |" for kind, count in numbers["by_kind"].items()]
     lines += ["", "| claim status | count |", "| --- | ---: |"]
-    lines += [f"| {status} | {count} |" for status, count in summary["by_status"].items()]
+    lines += [f"| {status} | {count} |" for status, count in numbers["by_status"].items()]
     lines += _literature_section(audit)
-    for kind in sorted(KINDS, key=lambda k: _kind_rank(audit, k)):
-        group = [f for f in audit.findings if f.kind == kind]
-        if not group:
-            continue
-        lines += ["", f"## {kind} ({len(group)})", ""]
+    ordered = _ordered(audit)
+    for kind in dict.fromkeys(f.kind for f in ordered):
+        group = [f for f in ordered if f.kind == kind]
+        lines += ["", f"## {md(kind)} ({len(group)})", ""]
         for finding in group:
-            lines += _finding_block(finding, audit.info, sources)
+            lines += _finding_block(finding, audit, texts)
     if audit.coverage is not None:
         lines += _coverage_section(audit.coverage)
+    if audit.notes:
+        lines += ["", "## Not checked", ""] + [f"- {md(note)}" for note in audit.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _kind_rank(audit: Audit, kind: str) -> tuple[int, int]:
-    """Kinds with the most severe findings first, then in the fixed order of KINDS."""
-    severities = [SEVERITIES.index(f.severity) for f in audit.findings if f.kind == kind]
-    return (min(severities, default=len(SEVERITIES)), KINDS.index(kind))
-
-
-def _finding_block(finding: Finding, info: dict[str, ClaimInfo], sources: dict[str, Source]) -> list[str]:
-    lines = [f"### {finding.severity}: {finding.message}", "", f"Rule `{finding.rule}` · finding `{finding.id}`", ""]
+def _finding_block(finding: Finding, audit: Audit, texts: dict[str, str]) -> list[str]:
+    lines = [
+        f"### {md(finding.severity)}: {md(finding.message)}",
+        "",
+        f"Rule `{md(finding.rule)}` · finding `{md(finding.id)}`",
+        "",
+    ]
     for claim_id in finding.claims:
-        claim = info.get(claim_id)
-        if claim is None:
-            lines.append(f"- **{claim_id}** (not found in the graph)")
+        view = audit.by_id.get(claim_id)
+        if view is None:
+            lines.append(f"- **{md(claim_id)}** (not found in the graph)")
             continue
+        cited = f" · citation &lt;{md(view.citation)}&gt;" if view.citation else " · no citation"
         lines.append(
-            f"- **{claim.id}** {_md(claim.reading())} · source `{claim.source}` · evidence {claim.evidence}"
-            + (f" · citation <{claim.citation}>" if claim.citation else " · no citation")
+            f"- **{md(view.id)}** {md(view.reading())} · source {md(view.source)} · evidence {md(view.evidence)}{cited}"
         )
-        if claim.quote:
-            lines.append(f"  > {_quote_in_sentence(claim, sources.get(claim.source))}")
+        if view.quote:
+            lines.append(f"  > {_quote_in_sentence(view, texts.get(view.source))}")
     lines.append("")
     return lines
 
 
-def _quote_in_sentence(claim: ClaimInfo, source: Source | None) -> str:
+def _quote_in_sentence(view: ClaimView, text: str | None) -> str:
     """The quoted words in bold inside their sentence (or inside the selector's context without the text)."""
-    if source is not None and source.text is not None and claim.start is not None:
-        text = source.text.text
-        spans = sentences(text)
-        starts = [s for s, _ in spans]  # sorted, as are the ends: sentences do not overlap
-        ends = [e for _, e in spans]
-        at = bisect.bisect_right(starts, claim.start) - 1
-        first = starts[at] if at >= 0 else 0
-        after = bisect.bisect_left(ends, claim.end)
-        last = ends[after] if after < len(ends) else len(text)
-        before, quoted, after = text[first : claim.start], text[claim.start : claim.end], text[claim.end : last]
+    if text is not None and view.start is not None and view.end is not None:
+        first, last = sentence_around(text, view.start, view.end)
+        before, quoted, after = text[first : view.start], text[view.start : view.end], text[view.end : last]
     else:
-        before, quoted, after = "…" + claim.prefix, claim.quote, claim.suffix + "…"
-    return f"{_md(before)}**{_md(quoted).strip()}**{_md(after)}".strip()
+        before, quoted, after = "…" + view.prefix, view.quote, view.suffix + "…"
+    return f"{_inline(before)}**{md(quoted)}**{_inline(after)}".strip()
+
+
+def _inline(text: str) -> str:
+    """Escaped text that keeps one space at either end (bold markers need the quote's own spacing)."""
+    escaped = md(text)
+    lead = " " if text[:1].isspace() and escaped else ""
+    trail = " " if text[-1:].isspace() and escaped else ""
+    return lead + escaped + trail
 
 
 def _literature_section(audit: Audit) -> list[str]:
-    rows = [(cid, v) for cid, v in audit.claims.items() if v.literature is not None]
-    if not any(v.literature != "silent" for _, v in rows):
+    rows = [v for v in audit.views if v.literature]
+    if not any(v.literature != "silent" for v in rows):
         return []
     lines = [
         "",
@@ -143,10 +147,9 @@ def _literature_section(audit: Audit) -> list[str]:
         "| claim | statement | literature | status | evidence level |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for claim_id, verdict in rows:
+    for v in rows:
         lines.append(
-            f"| {claim_id} | {_md(audit.info[claim_id].reading())} | {verdict.literature} | "
-            f"{verdict.status} | {verdict.evidence_level} |"
+            f"| {md(v.id)} | {md(v.reading())} | {md(v.literature)} | {md(v.status)} | {md(v.evidence_level)} |"
         )
     return lines
 
@@ -155,19 +158,13 @@ def _coverage_section(coverage: dict) -> list[str]:
     lines = ["", "## Coverage", ""]
     for key, report in coverage.items():
         lines.append(
-            f"`{key}`: {report['covered']} of {report['sentences']} sentences carry a claim; "
+            f"{md(key)}: {report['covered']} of {report['sentences']} sentences carry a claim; "
             f"{len(report['uncovered'])} uncovered sentences look like claims:"
         )
         lines.append("")
         lines += [
-            f"- ({u['start']}–{u['end']}) {_md(u['text'])} — cues: {', '.join(u['cues'])}" for u in report["uncovered"]
+            f"- ({u['start']}–{u['end']}) {md(u['text'])} — cues: {md(', '.join(u['cues']))}"
+            for u in report["uncovered"]
         ]
         lines.append("")
     return lines
-
-
-def _md(text: str) -> str:
-    """Plain text made safe for Markdown: no markup, HTML or table breaks can come from user text."""
-    for ch in "\\`*_[]<>|#":
-        text = text.replace(ch, "\\" + ch)
-    return re.sub(r"\s+", " ", text)  # one line; the spaces around the quoted words stay

@@ -1,9 +1,9 @@
-"""The interactive HTML page: NetworkX layout, vis-network styling, and a self-contained Jinja2 template.
+"""The interactive HTML page: vis-network styling over the NetworkX projection, in a self-contained template.
 
 PyVis supplies two things it does well: the vis-network bundle it ships (inlined here, so the page makes no
 request) and its default physics options (the "physics on" setting and the benchmark baseline). The page itself
 is our own autoescaped template: PyVis 0.3.2's template loads Bootstrap from a CDN, renders the heading and
-select menu unescaped and switches tooltips to innerHTML (see README, "Why not PyVis's own page").
+select menu unescaped and switches tooltips to innerHTML.
 """
 
 from __future__ import annotations
@@ -13,37 +13,18 @@ import json
 import math
 import re
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import jinja2
 import networkx as nx
-import numpy as np
 
-from .network import CLAIM, ENTITY, HEDGED, UNAUDITED
+from ..vocab import Vocabulary
+from .layout import SEED, layout
+from .network import CLAIM, ENTITY, UNAUDITED
 
-SEED = 7
-STATUSES = ("contested", "unsupported", "weakly-supported", "supported", UNAUDITED)
-STATUS_COLOURS = {
-    "contested": "#d62728",
-    "unsupported": "#f28e2b",
-    "weakly-supported": "#edc948",
-    "supported": "#59a14f",
-    UNAUDITED: "#bab0ac",
-}
-STATUS_MEANING = {
-    "contested": "contradicted by another claim",
-    "unsupported": "no evidence behind it",
-    "weakly-supported": "weak or untraceable evidence",
-    "supported": "backed by traceable evidence",
-    UNAUDITED: "not audited",
-}
-LITERATURE_MEANING = {  # cg:literature, on claims of an audited text: what the literature's own claims say of it
-    "supports": "the literature's claims support it",
-    "contradicts": "the literature's claims contradict it",
-    "mixed": "the literature's claims both support and contradict it",
-    "silent": "the literature's claims say nothing about it",
-}
+# Colours by a status's rank in the ontology (0 = most severe); a status beyond the palette is grey.
+RANK_COLOURS = ("#d62728", "#f28e2b", "#edc948", "#59a14f", "#76b7b2", "#b07aa1")
+UNAUDITED_COLOUR = "#bab0ac"
 ENTITY_COLOUR, VALUE_COLOUR = "#4e79a7", "#d7dde4"
 EDGE_STYLES = {
     "contradicts": {"color": "#d62728", "width": 4, "dashes": [10, 6]},
@@ -53,109 +34,6 @@ EDGE_STYLES = {
 }
 EDGE_LABEL_LIMIT = 400  # above this many nodes edge labels stay in the tooltip only: drawing them costs frames
 _SENTENCE_END = re.compile(r"[.!?]\s+|\n")
-
-
-def layout(nxg: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tuple[int, int]]:
-    """Integer canvas positions: the same graph gives the same positions.
-
-    Each connected component is laid out on its own (Kamada-Kawai for small ones, which spreads hubs evenly;
-    a seeded spring layout for large ones), scaled by its size, and the components are packed in rows,
-    largest first, so a few big components do not push the small ones off screen.
-    """
-    simple = nx.Graph()
-    simple.add_nodes_from(nxg)
-    simple.add_edges_from((u, v) for u, v in nxg.edges() if u != v)
-    order = {node: i for i, node in enumerate(nxg)}
-    components = sorted(
-        (sorted(c, key=order.__getitem__) for c in nx.connected_components(simple)),
-        key=lambda c: (-len(c), order[c[0]]),
-    )
-    boxes = [_component_layout(_ordered(simple, nodes, order), seed) for nodes in components]
-    positions: dict[str, tuple[int, int]] = {}
-    total_area = sum((b["w"] + GAP) * (b["h"] + GAP) for b in boxes)
-    row_width = max(max((b["w"] for b in boxes), default=0), math.sqrt(total_area) * 1.4)
-    x = y = row_height = 0.0
-    for box in boxes:
-        if x > 0 and x + box["w"] > row_width:
-            x, y, row_height = 0.0, y + row_height + GAP, 0.0
-        for node, (px, py) in box["pos"].items():
-            positions[node] = (round(x + px), round(y + py))
-        x += box["w"] + GAP
-        row_height = max(row_height, box["h"])
-    return positions
-
-
-GAP = 120.0
-
-
-def _ordered(graph: nx.Graph, nodes: list[str], order: dict[str, int]) -> nx.Graph:
-    """A component as a new graph with nodes and edges in projection order.
-
-    (A networkx subgraph view iterates its nodes in set order, which changes with the hash seed.)
-    """
-    component = nx.Graph()
-    component.add_nodes_from(nodes)
-    edges = ((u, v) if order[u] < order[v] else (v, u) for u, v in graph.edges(nodes))
-    component.add_edges_from(sorted(edges, key=lambda e: (order[e[0]], order[e[1]])))
-    return component
-
-
-def _component_layout(component: nx.Graph, seed: int) -> dict[str, Any]:
-    """One component's positions, shifted so its bounding box starts at (0, 0)."""
-    n = len(component)
-    if n == 1:
-        return {"pos": {next(iter(component)): (0.0, 0.0)}, "w": 0.0, "h": 0.0}
-    raw = nx.kamada_kawai_layout(component, weight=None) if n <= KAMADA_KAWAI_LIMIT else _force_layout(component, seed)
-    scale = NODE_SPACING * math.sqrt(n)
-    pos = {node: (float(px) * scale, float(py) * scale) for node, (px, py) in raw.items()}
-    min_x = min(p[0] for p in pos.values())
-    min_y = min(p[1] for p in pos.values())
-    pos = {node: (px - min_x, py - min_y) for node, (px, py) in pos.items()}
-    return {"pos": pos, "w": max(p[0] for p in pos.values()), "h": max(p[1] for p in pos.values())}
-
-
-KAMADA_KAWAI_LIMIT = 250
-NODE_SPACING = 70.0
-_CHUNK = 1024
-
-
-def _force_layout(component: nx.Graph, seed: int, iterations: int = 50) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold, vectorised with numpy in row blocks.
-
-    networkx's sparse spring layout (used above 500 nodes) loops in Python and took 26 s on 1,900 nodes; its
-    dense one needs n² memory. This one takes n·1024 memory and a few seconds on 5,000 nodes.
-    """
-    nodes = list(component)
-    n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    edges = np.array([(index[u], index[v]) for u, v in component.edges()], dtype=np.int64).reshape(-1, 2)
-    pos = np.random.default_rng(seed).random((n, 2), dtype=np.float32)
-    k = np.float32(1.0 / math.sqrt(n))
-    temperature = 0.1
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        disp = np.empty((n, 2), dtype=np.float32)
-        squares = (pos**2).sum(axis=1)
-        for start in range(0, n, _CHUNK):
-            block = pos[start : start + _CHUNK]
-            # repulsion k²/d along (p_i - p_j): with w_ij = k²/d², sum_j w_ij (p_i - p_j) = p_i·Σw - W·p (BLAS)
-            weight = block @ pos.T
-            weight *= -2.0
-            weight += squares[None, :]
-            weight += squares[start : start + _CHUNK, None]
-            np.maximum(weight, 1e-9, out=weight)
-            np.divide(k * k, weight, out=weight)
-            disp[start : start + _CHUNK] = block * weight.sum(axis=1)[:, None] - weight @ pos
-        d = pos[edges[:, 0]] - pos[edges[:, 1]]
-        pull = d * (np.sqrt((d**2).sum(axis=1)) / k)[:, None]
-        np.add.at(disp, edges[:, 0], -pull)
-        np.add.at(disp, edges[:, 1], pull)
-        length = np.maximum(np.sqrt((disp**2).sum(axis=1)), 1e-9)
-        pos += disp * (np.minimum(length, temperature) / length)[:, None]
-        temperature -= cooling
-    pos -= pos.mean(axis=0)
-    pos /= max(float(np.abs(pos).max()), 1e-9)
-    return {node: (float(pos[i, 0]), float(pos[i, 1])) for i, node in enumerate(nodes)}
 
 
 @functools.cache
@@ -175,27 +53,46 @@ def pyvis_default_options() -> dict[str, Any]:
     return json.loads(Network(directed=True).options.to_json())
 
 
-def page_data(nxg: nx.MultiDiGraph, title: str, positions: dict[str, tuple[int, int]] | None) -> dict[str, Any]:
+def statuses(vocab: Vocabulary) -> list[dict[str, str]]:
+    """The statuses the ontology declares, with their meaning and colour, then 'unaudited'."""
+    found = [
+        {"name": v.notation, "colour": RANK_COLOURS[min(i, len(RANK_COLOURS) - 1)], "meaning": v.comment or v.label}
+        for i, v in enumerate(vocab.statuses.values())
+    ]
+    return [*found, {"name": UNAUDITED, "colour": UNAUDITED_COLOUR, "meaning": "not audited"}]
+
+
+def page_data(
+    nxg: nx.MultiDiGraph, vocab: Vocabulary, title: str, positions: dict[str, tuple[int, int]] | None
+) -> dict[str, Any]:
     """Everything the page shows, as plain JSON-ready data (vis-network node/edge objects plus details)."""
+    status_list = statuses(vocab)
+    colours = {s["name"]: s["colour"] for s in status_list}
+    top_certainty = max((v.rank or 0 for v in vocab.certainty.values()), default=0)
+    literature = {v.notation: v.comment for v in vocab.values["LiteratureStanding"].values()}
     max_degree = max([a.get("degree", 0) for _, a in nxg.nodes(data=True) if a["kind"] != CLAIM] or [1])
-    labels_on_edges = len(nxg) <= EDGE_LABEL_LIMIT
     nodes = []
     for node, attrs in nxg.nodes(data=True):
-        item = _node(node, attrs, max_degree)
+        if attrs["kind"] == CLAIM:
+            item = _claim_node(node, attrs, colours, top_certainty, literature)
+        else:
+            item = _other_node(node, attrs, max_degree)
         if positions is not None:
             item["x"], item["y"] = positions[node]
         nodes.append(item)
-    edges = []
-    for number, (u, v, key, attrs) in enumerate(nxg.edges(keys=True, data=True)):
-        edges.append(_edge(f"e{number}", u, v, key, attrs, labels_on_edges))
+    labels_on_edges = len(nxg) <= EDGE_LABEL_LIMIT
+    edges = [
+        _edge(f"e{number}", u, v, attrs, labels_on_edges)
+        for number, (u, v, attrs) in enumerate(nxg.edges(data=True))
+    ]
     claims = [a for _, a in nxg.nodes(data=True) if a["kind"] == CLAIM]
     sources = {a["source"]: a["source_title"] for a in claims}
     return {
         "title": title,
         "nodes": nodes,
         "edges": edges,
-        "statuses": [{"name": s, "colour": STATUS_COLOURS[s], "meaning": STATUS_MEANING[s]} for s in STATUSES],
-        "statusCounts": {s: sum(1 for a in claims if a["status"] == s) for s in STATUSES},
+        "statuses": status_list,
+        "statusCounts": {s["name"]: sum(1 for a in claims if a["status"] == s["name"]) for s in status_list},
         "findingKinds": sorted({k for a in claims for k in a["finding_kinds"]}),
         "sources": [{"key": k, "title": sources[k]} for k in sorted(sources)],
         "edgeStyles": EDGE_STYLES,
@@ -203,16 +100,17 @@ def page_data(nxg: nx.MultiDiGraph, title: str, positions: dict[str, tuple[int, 
     }
 
 
-def render_html(nxg: nx.MultiDiGraph, title: str = "claimgraph", precomputed: bool = True, seed: int = SEED) -> str:
+def render_html(
+    nxg: nx.MultiDiGraph, vocab: Vocabulary, title: str = "claimgraph", precomputed: bool = True, seed: int = SEED
+) -> str:
     """The self-contained page. ``precomputed=False`` leaves positions to vis-network physics with PyVis's
     default options (the benchmark baseline)."""
     positions = layout(nxg, seed) if precomputed else None
-    data = page_data(nxg, title, positions)
-    options = _options(precomputed)
+    data = page_data(nxg, vocab, title, positions)
     return _template().render(
         title=title,
         data_json=script_json(data),
-        options_json=script_json(options),
+        options_json=script_json(_options(precomputed)),
         vis_js=vis_network_js(),
         node_count=nxg.number_of_nodes(),
         edge_count=nxg.number_of_edges(),
@@ -254,23 +152,21 @@ def sentence_context(prefix: str, suffix: str) -> tuple[str, str]:
     return " ".join(before.split(" ")).lstrip(), after
 
 
-def _node(node: str, attrs: dict[str, Any], max_degree: int) -> dict[str, Any]:
-    kind = attrs["kind"]
-    if kind == CLAIM:
-        return _claim_node(node, attrs)
-    degree = attrs.get("degree", 0)
+def _other_node(node: str, attrs: dict[str, Any], max_degree: int) -> dict[str, Any]:
+    kind, degree = attrs["kind"], attrs.get("degree", 0)
+    cg = {"kind": kind, "label": attrs["label"], "degree": degree}
     if kind == ENTITY:
-        size = 10 + round(30 * math.sqrt(degree / max_degree))
+        scale = math.sqrt(degree / max_degree)
         return {
             "id": node,
             "label": attrs["label"],
             "shape": "dot",
-            "size": size,
+            "size": 10 + round(30 * scale),
             "color": {"background": ENTITY_COLOUR, "border": "#2d4a6b"},
             "borderWidth": 1,
-            "font": {"size": 14 + round(8 * math.sqrt(degree / max_degree)), "color": "#1d2b3a"},
+            "font": {"size": 14 + round(8 * scale), "color": "#1d2b3a"},
             "title": f"{attrs['label']}\nentity · {degree} claim(s)",
-            "cg": {"kind": kind, "label": attrs["label"], "degree": degree},
+            "cg": cg,
         }
     return {
         "id": node,
@@ -280,25 +176,39 @@ def _node(node: str, attrs: dict[str, Any], max_degree: int) -> dict[str, Any]:
         "borderWidth": 1,
         "font": {"size": 12, "color": "#333333"},
         "title": f"{attrs['label']}\nvalue · {degree} claim(s)",
-        "cg": {"kind": kind, "label": attrs["label"], "degree": degree},
+        "cg": cg,
     }
 
 
-def _claim_node(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
-    colour = STATUS_COLOURS.get(attrs["status"], STATUS_COLOURS[UNAUDITED])
+def _claim_node(
+    node: str, attrs: dict[str, Any], colours: dict[str, str], top_certainty: int, literature: dict[str, str]
+) -> dict[str, Any]:
+    colour = colours.get(attrs["status"], UNAUDITED_COLOUR)
     negated = attrs["polarity"] == "negated"
-    hedged = attrs["certainty"] in HEDGED
-    before, after = sentence_context(attrs["quote_prefix"], attrs["quote_suffix"]) if attrs["quote"] else ("", "")
+    hedged = attrs["certainty_rank"] < top_certainty
+    before, after = sentence_context(attrs["prefix"], attrs["suffix"]) if attrs["quote"] else ("", "")
     text = reading(attrs)
-    label = ("¬ " if negated else "") + attrs["claim_id"]
-    tooltip = [f"{attrs['claim_id']} · {attrs['status']}", text]
+    tooltip = [f"{attrs['id']} · {attrs['status']}", text]
     if attrs["literature"]:
         tooltip.append(f"literature: {attrs['literature']}")
     if attrs["finding_kinds"]:
         tooltip.append("findings: " + ", ".join(attrs["finding_kinds"]))
+    shown = {k: attrs[k] for k in _CLAIM_FIELDS}
+    shown.update(
+        kind=CLAIM,
+        reading=text,
+        before=before,
+        after=after,
+        hedged=hedged,
+        negated=negated,
+        source_url=_http(attrs["source_url"]),
+        citation_url=_http(attrs["citation"]),
+        literature_meaning=literature.get(attrs["literature"], ""),
+        findings=[{k: f[k] for k in ("kind", "severity", "message", "rule")} for f in attrs["findings"]],
+    )
     return {
         "id": node,
-        "label": label,
+        "label": ("¬ " if negated else "") + attrs["id"],
         "shape": "diamond" if attrs["evidence_source"] else "square",
         "size": 14 if attrs["evidence_source"] else 11,
         "color": {
@@ -310,41 +220,17 @@ def _claim_node(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
         "shapeProperties": {"borderDashes": [5, 4] if hedged else False},
         "font": {"size": 12, "color": "#222222"},
         "title": "\n".join(tooltip),
-        "cg": {
-            "kind": CLAIM,
-            "id": attrs["claim_id"],
-            "status": attrs["status"],
-            "reading": text,
-            "quote": attrs["quote"],
-            "before": before,
-            "after": after,
-            "source": attrs["source"],
-            "sourceTitle": attrs["source_title"],
-            "sourceKind": attrs["source_kind"],
-            "sourceUrl": _http(attrs["source_url"]),
-            "evidenceSource": attrs["evidence_source"],
-            "evidence": attrs["evidence"],
-            "evidenceLevel": attrs["evidence_level"],
-            "literature": attrs["literature"],
-            "literatureMeaning": LITERATURE_MEANING.get(attrs["literature"], ""),
-            "citation": attrs["citation"],
-            "citationUrl": _http(attrs["citation"]),
-            "certainty": attrs["certainty"],
-            "polarity": attrs["polarity"],
-            "hedged": hedged,
-            "negated": negated,
-            "hedgeCues": attrs["hedge_cues"],
-            "note": attrs["note"],
-            "findings": [
-                {"kind": f["kind"], "severity": f["severity"], "message": f["message"], "rule": f["rule"]}
-                for f in attrs["findings"]
-            ],
-            "findingKinds": attrs["finding_kinds"],
-        },
+        "cg": shown,
     }
 
 
-def _edge(edge_id: str, u: str, v: str, key: str, attrs: dict[str, Any], with_label: bool) -> dict[str, Any]:
+_CLAIM_FIELDS = (
+    "id", "status", "quote", "source", "source_title", "source_kind", "evidence_source", "evidence",
+    "evidence_level", "literature", "citation", "certainty", "polarity", "hedge_cues", "note", "finding_kinds",
+)  # fmt: skip
+
+
+def _edge(edge_id: str, u: str, v: str, attrs: dict[str, Any], with_label: bool) -> dict[str, Any]:
     kind = attrs["kind"]
     style = EDGE_STYLES[kind]
     item: dict[str, Any] = {
@@ -394,7 +280,3 @@ def _template() -> jinja2.Template:
         keep_trailing_newline=True,
     )
     return env.get_template("claims.html.j2")
-
-
-def template_path() -> Path:
-    return Path(str(resources.files("graph.views") / "templates" / "claims.html.j2"))

@@ -20,9 +20,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .problems import InvalidInput
-from .results import MEDIA_TYPES, render
-from .syntax import UpdateRefused, query_type, uses_service
+from ..formats import RESULT_FORMATS, rdf_format
+from ..problems import InvalidInput
+from ..sparql_text import Refused, check_query
+from ..stores import StoreSpec, TooLarge, open_store
+from .results import render
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 SELECT_TYPES = {  # media type → format name, in the order offered when the client does not care
@@ -55,9 +57,9 @@ class QueryFailed(Exception):
 
 @dataclass
 class ServeOptions:
-    """Where the graph is (the arguments of store.open_store) and the limits each query runs under."""
+    """Where the graph is and the limits each query runs under."""
 
-    store: dict[str, Any] = field(default_factory=dict)
+    store: StoreSpec = field(default_factory=StoreSpec)
     timeout: float = 10.0
     max_rows: int = 10_000  # rows of a SELECT, triples of a CONSTRUCT or DESCRIBE
     workers: int = 2
@@ -65,17 +67,8 @@ class ServeOptions:
 
 def _worker(options: ServeOptions, conn: Connection) -> None:
     """Child process: open the store once, then answer (sparql, format) requests until the pipe closes."""
-    from .store import open_store
-
-    spec = dict(options.store)
-    try:
-        directory = on_disk_store(spec)
-        if directory is not None:  # the server process loaded it; workers share it read-only
-            from .oxstore import OxigraphStore
-
-            store = OxigraphStore.open(directory, read_only=True)
-        else:  # an in-memory store (oxigraph or memory) or an endpoint: each worker opens its own
-            store = open_store(**spec)
+    try:  # an on-disk store was loaded by the server process; workers share it read-only
+        store = open_store(options.store, read_only=options.store.directory() is not None)
     except BaseException as err:  # told to the server, which reports it: no traceback from the child
         conn.send(("failed", _describe(err)))
         return
@@ -86,13 +79,11 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
         except EOFError:
             return
         try:
-            result = store.query(sparql)
-            size, unit = (len(result.rows), "rows") if result.type == "SELECT" else (len(result.graph or ()), "triples")
-            if size > options.max_rows:  # ASK has size 0; CONSTRUCT and DESCRIBE are bounded by triples
-                conn.send(("too-large", f"the answer has {size} {unit}, more than this endpoint's limit "
-                                        f"of {options.max_rows}; add a LIMIT or narrow the query"))  # fmt: skip
-                continue
-            conn.send(("ok", result.type, render(result, fmt).encode("utf-8")))
+            result = store.query(sparql, limit=options.max_rows)
+            conn.send(("ok", result.type, render(result, fmt)))
+        except TooLarge as err:
+            conn.send(("too-large", f"the answer has more than {err.limit} {err.unit}, this endpoint's limit; "
+                                    "add a LIMIT or narrow the query"))  # fmt: skip
         except Exception as err:  # the query's own failure, reported to the client; the worker lives on
             conn.send(("error", f"{type(err).__name__}: {err}"))
 
@@ -101,12 +92,6 @@ def _describe(err: BaseException) -> str:
     if isinstance(err, InvalidInput):
         return "; ".join(str(p) for p in err.problems)
     return str(err) or type(err).__name__
-
-
-def on_disk_store(spec: dict[str, Any]) -> Path | None:
-    """The directory of an ``oxigraph:DIR`` store, or None for the in-memory stores and endpoints."""
-    kind, _, where = (spec.get("store") or "").partition(":")
-    return Path(where) if kind == "oxigraph" and where else None
 
 
 class WorkerPool:
@@ -213,14 +198,14 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
     The graph is checked here, before any worker starts, so a missing or malformed file is reported once, by file,
     line and column (InvalidInput), and an on-disk Oxigraph store is loaded or refreshed for the workers to share.
     """
-    from .files import read_graph
-    from .store import check_store, graph_file, open_store
+    from ..stores.oxigraph import OxigraphStore
 
-    check_store(options.store.get("store"))
-    if on_disk_store(options.store) is not None:
-        open_store(**options.store)  # loads the graph file if it changed; closed again before the workers open it
-    elif not options.store.get("endpoint"):
-        read_graph(graph_file(options.store.get("graph")))  # each worker loads its own copy once this one parses
+    spec = options.store
+    spec.check()
+    if spec.directory() is not None:
+        open_store(spec)  # loads the graph file if it changed; closed again before the workers open it
+    elif not spec.endpoint:
+        OxigraphStore.from_file(spec.graph_file())  # each worker loads its own copy once this one parses
     return SparqlServer((host, port), WorkerPool(options), static_dir)
 
 
@@ -267,14 +252,12 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _answer(self, sparql: str, params: dict[str, list[str]]) -> None:
         try:
-            kind = query_type(sparql)
-        except UpdateRefused:
-            return self._fail(HTTPStatus.FORBIDDEN, "this endpoint is read-only: SPARQL Update is refused")
+            kind = check_query(sparql).form
+        except Refused as err:
+            return self._fail(HTTPStatus.FORBIDDEN, f"this endpoint is read-only: {err}")
         except InvalidInput as err:
             problem = err.problems[0]
             return self._fail(HTTPStatus.BAD_REQUEST, f"line {problem.line}, {problem.column}: {problem.message}")
-        if uses_service(sparql):
-            return self._fail(HTTPStatus.FORBIDDEN, "SERVICE is refused: this endpoint does not fetch other endpoints")
         graph = kind in ("CONSTRUCT", "DESCRIBE")
         fmt = negotiate(self.headers.get("Accept"), GRAPH_TYPES if graph else SELECT_TYPES, params)
         if fmt is None:
@@ -284,7 +267,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
             _, body = self.server.pool.run(sparql, fmt)
         except QueryFailed as err:
             return self._fail(err.status, str(err))
-        self._send(HTTPStatus.OK, MEDIA_TYPES[fmt], body)
+        self._send(HTTPStatus.OK, media_type(fmt), body)
 
     def _static(self, path: str) -> None:
         root = self.server.static_dir
@@ -315,6 +298,14 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+
+def media_type(fmt: str) -> str:
+    for result in RESULT_FORMATS:
+        if result.name == fmt:
+            return result.media_type
+    rdf = rdf_format(fmt)
+    return rdf.media_type + ("; charset=utf-8" if rdf.media_type.startswith("text/") else "")
 
 
 def negotiate(accept: str | None, offered: dict[str, str], params: dict[str, list[str]]) -> str | None:

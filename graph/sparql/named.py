@@ -1,21 +1,23 @@
-"""Named queries: one SPARQL file per question in graph/queries/, described by its header comments.
+"""Named queries: one SPARQL file per question in graph/sparql/queries/, described by its header comments.
 
     # description: what the query answers
     # param: NAME  what the parameter means
 
-A parameter is a variable the caller binds (``--param NAME=VALUE``); the value becomes an RDF term bound in a
-VALUES block, never text pasted into the query.
+A parameter is a variable the caller binds (``--param NAME=VALUE``); each store binds the value as an RDF term
+(never as text pasted into the query).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
-QUERY_DIR = Path(__file__).parent / "queries"
+from ..files import read_text
+from ..problems import raise_if_errors
+from ..stores import Term
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,18 @@ class NamedQuery:
     path: str = ""
 
 
+def query_dir() -> Path:
+    return Path(str(resources.files("graph").joinpath("sparql", "queries")))
+
+
 def named_queries() -> list[NamedQuery]:
-    return [read_query(path) for path in sorted(QUERY_DIR.glob("*.rq"))]
+    return [read_query(path) for path in sorted(query_dir().glob("*.rq"))]
 
 
 def read_query(path: Path) -> NamedQuery:
-    text = path.read_text(encoding="utf-8")
+    problems: list = []
+    text = read_text(path, problems)
+    raise_if_errors(problems)
     description, params = "", {}
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -43,7 +51,7 @@ def read_query(path: Path) -> NamedQuery:
         elif key == "param":
             name, _, meaning = value.strip().partition(" ")
             params[name] = meaning.strip()
-    return NamedQuery(path.stem, description, text, params, str(path))
+    return NamedQuery(Path(path).stem, description, text, params, str(path))
 
 
 def resolve(spec: str) -> NamedQuery:
@@ -53,7 +61,7 @@ def resolve(spec: str) -> NamedQuery:
             return query
     path = Path(spec)
     if spec.endswith((".rq", ".sparql")) or ("{" not in spec and path.exists()):
-        if not path.exists():
+        if not path.is_file():
             raise FileNotFoundError(f"{spec}: no such query file")
         return read_query(path)
     if "{" in spec:
@@ -62,9 +70,9 @@ def resolve(spec: str) -> NamedQuery:
     raise LookupError(f"{spec!r} is neither a named query ({names}), a .rq file nor SPARQL text")
 
 
-def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, Node]:
+def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, Term]:
     """``name=value`` pairs as RDF terms: ``<…>`` is an IRI, anything else a plain literal."""
-    bound: dict[str, Node] = {}
+    bound: dict[str, Term] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         name = name.strip().lstrip("?$")
@@ -73,12 +81,7 @@ def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, Node]:
         if query.params and name not in query.params:
             raise ValueError(f"query {query.name} has no parameter {name!r} (it takes: {', '.join(query.params)})")
         is_iri = value.startswith("<") and value.endswith(">") and len(value) > 2
-        if is_iri and not _valid_iri(value[1:-1]):
-            raise ValueError(
-                f"--param {pair!r}: {value} is not a valid absolute IRI (it needs a scheme such as https:, "
-                'and spaces and <>"{}|^`\\ must be percent-encoded, e.g. %20 for a space)'
-            )
-        bound[name] = URIRef(value[1:-1]) if is_iri else Literal(value)
+        bound[name] = iri_term(value[1:-1], pair) if is_iri else ox.Literal(value)
     missing = [p for p in query.params if p not in bound]
     if missing:
         needs = "; ".join(f"--param {p}=…  ({query.params[p]})" for p in missing)
@@ -86,9 +89,16 @@ def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, Node]:
     return bound
 
 
-def _valid_iri(iri: str) -> bool:
-    """An absolute IRI as SPARQL's IRIREF allows it: a scheme, and none of the characters it excludes."""
+def iri_term(iri: str, what: str) -> ox.NamedNode:
+    """An absolute IRI as SPARQL's IRIREF allows it; ValueError saying what is wrong otherwise."""
     scheme, colon, _ = iri.partition(":")
-    if not colon or not scheme[:1].isalpha() or not all(c.isalnum() or c in "+-." for c in scheme):
-        return False
-    return not any(c in '<>"{}|^`\\' or ord(c) <= 0x20 for c in iri)
+    valid_scheme = colon and scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme)
+    if not valid_scheme or any(c in '<>"{}|^`\\' or ord(c) <= 0x20 for c in iri):
+        raise ValueError(
+            f"{what!r}: <{iri}> is not a valid absolute IRI (it needs a scheme such as https:, and spaces and "
+            '<>"{}|^`\\ must be percent-encoded, e.g. %20 for a space)'
+        )
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as err:
+        raise ValueError(f"{what!r}: <{iri}> is not a valid IRI: {err}") from None

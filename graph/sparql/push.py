@@ -10,12 +10,14 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import RDFS, BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
 
-from .files import read_graph
-from .rdf import DEFAULT_BASE
-from .remote import EndpointError, EndpointStore, Http
-from .vocab import PROV
+from ..files import iter_rdf, rdf_file_ok, syntax_problem
+from ..problems import InvalidInput, Problem
+from ..rdf import DEFAULT_BASE
+from ..stores.endpoint import EndpointError, EndpointStore, Http
+from ..vocab import RDFS
+from .named import iri_term
 
 CHUNK = 500  # triples per INSERT DATA: Virtuoso refuses more than ~1000 (SP031: generated SQL text too long)
 GSP_MISSING = {404, 405, 406, 415, 501}
@@ -29,12 +31,24 @@ class Pushed:
     stored: int | None  # triples the store reports for the graph afterwards (None without a query endpoint)
 
 
-def dataset_iri(graph: Graph) -> str:
-    """The build's own dataset IRI (the default name for its graph in a store)."""
-    for node in graph.subjects(RDFS.label, Literal("claimgraph build")):
-        if (node, None, PROV.Entity) in graph or isinstance(node, URIRef):
-            return str(node)
-    return DEFAULT_BASE + "dataset"
+class PartialPush(RuntimeError):
+    """A SPARQL Update push that stopped after some chunks: the graph in the store is incomplete."""
+
+
+def read_lines(file: Path) -> tuple[list[str], str]:
+    """The file's triples as sorted N-Triples lines, and the build's dataset IRI (the default graph name)."""
+    problems: list[Problem] = []
+    if not rdf_file_ok(Path(file), problems):
+        raise InvalidInput(problems)
+    try:
+        triples = list(iter_rdf(Path(file)))
+    except SyntaxError as err:
+        raise InvalidInput([syntax_problem(Path(file), err)]) from None
+    if any(isinstance(term, ox.BlankNode) for t in triples for term in (t.subject, t.object)):
+        raise ValueError(f"{file}: blank nodes cannot be pushed in chunks without merging them; skolemise them first")
+    label = ox.Literal("claimgraph build")
+    dataset = next((t.subject.value for t in triples if t.predicate == RDFS.label and t.object == label), None)
+    return sorted(f"{t} ." for t in triples), dataset or DEFAULT_BASE + "dataset"
 
 
 def push(
@@ -49,11 +63,8 @@ def push(
     """Replace the named graph ``graph_iri`` in the store with the triples of ``file``."""
     if not (endpoint or gsp or update_endpoint):
         raise ValueError("push needs --endpoint URL (and/or --gsp URL)")
-    graph = read_graph(file)
-    if any(isinstance(term, BNode) for triple in graph for term in triple):
-        raise ValueError(f"{file}: blank nodes cannot be pushed in chunks without merging them; skolemise them first")
-    name = graph_iri or dataset_iri(graph)
-    lines = sorted(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    lines, dataset = read_lines(file)
+    name = iri_term(graph_iri, "--graph").value if graph_iri else dataset
     http = Http(auth, timeout)
     method = ""
     if gsp:
@@ -68,8 +79,9 @@ def push(
         method = "update"
     stored = None
     if endpoint:
-        count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-        stored = int(EndpointStore(endpoint, auth=auth, timeout=timeout).query(count).rows[0][0])
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        store = EndpointStore(endpoint, auth=auth, timeout=timeout)
+        stored = int(store.query(count, {"g": ox.NamedNode(name)}).rows[0][0].value)
         if stored != len(lines):
             raise RuntimeError(f"pushed {len(lines)} triples to <{name}> but the store now holds {stored}")
     return Pushed(name, len(lines), method, stored)
@@ -82,10 +94,19 @@ def _put(http: Http, gsp: str, name: str, ntriples: str) -> None:
 
 
 def _replace_with_update(http: Http, url: str, name: str, lines: list[str]) -> None:
-    _update(http, url, f"DROP SILENT GRAPH <{name}>")
+    graph = str(ox.NamedNode(name))  # a validated IRI, written in N-Triples syntax
+    _update(http, url, f"DROP SILENT GRAPH {graph}")
+    sent = 0
     for start in range(0, len(lines), CHUNK):
         body = "\n".join(lines[start : start + CHUNK])
-        _update(http, url, f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+        try:
+            _update(http, url, f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        except (EndpointError, OSError) as err:
+            raise PartialPush(
+                f"the push stopped after {sent} of {len(lines)} triples ({err}); the graph {graph} in the store "
+                "is incomplete: run the same push again to replace it whole"
+            ) from None
+        sent += len(lines[start : start + CHUNK])
 
 
 def _update(http: Http, url: str, update: str) -> None:

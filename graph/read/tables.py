@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import read_text
-from .problems import Problem
+from ..files import read_text
+from ..problems import Problem
 
 
 @dataclass(frozen=True)

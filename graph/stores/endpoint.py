@@ -1,8 +1,7 @@
-"""Any SPARQL 1.1 store over HTTP: queries (SPARQL 1.1 Protocol) and loading a build (Graph Store Protocol,
-or SPARQL Update where a store has no Graph Store endpoint).
+"""Any SPARQL 1.1 query endpoint over HTTP (SPARQL 1.1 Protocol), answering like the local stores.
 
-Answers are parsed from the standard JSON or XML result formats (and Turtle/N-Triples/RDF-XML for graphs) back
-into rdflib terms, so an endpoint answers exactly like the local stores.
+Answers are read from the standard result formats (JSON, XML) and RDF formats by pyoxigraph's parsers, so an
+endpoint's terms are the same pyoxigraph terms the local stores give.
 """
 
 from __future__ import annotations
@@ -14,23 +13,14 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rdflib import Graph
-from rdflib.query import Result
-from rdflib.term import Node
+import pyoxigraph as ox
 
-from .store import QueryResult, bind_values, in_query_order, normal_term
-from .syntax import query_type
+from ..formats import rdf_format_for_media_type
+from ..sparql_text import query_form
+from .base import QueryResult, Term, bounded, in_query_order, normal_term
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
-GRAPH_ACCEPT = "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8"
-GRAPH_PARSERS = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-}
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 
 
 class EndpointError(Exception):
@@ -85,39 +75,49 @@ class EndpointStore:
         self.default_graph = default_graph
         self.http = Http(auth, timeout)
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        text = bind_values(sparql, bindings or {})
-        kind = query_type(text)
-        form = [("query", text)]
+    def query(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None
+    ) -> QueryResult:
+        kind = query_form(sparql)
+        form = [("query", with_values(sparql, bindings or {}))]
         if self.default_graph:
             form.append(("default-graph-uri", self.default_graph))
-        accept = GRAPH_ACCEPT if kind in ("CONSTRUCT", "DESCRIBE") else SELECT_ACCEPT
+        graph = kind in ("CONSTRUCT", "DESCRIBE")
         _, headers, body = self.http.request(
             self.url,
             urllib.parse.urlencode(form).encode("utf-8"),
-            {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": GRAPH_ACCEPT if graph else SELECT_ACCEPT},
         )
         mime = headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind in ("CONSTRUCT", "DESCRIBE"):
-            return QueryResult(kind, graph=parse_graph(body, mime))
-        return in_query_order(sparql, parse_results(body, mime))
+        if graph:
+            return QueryResult(kind, triples=parse_graph(body, mime, limit))
+        return in_query_order(sparql, parse_results(body, mime, limit))
 
 
-def parse_results(body: bytes, mime: str) -> QueryResult:
-    """A SPARQL JSON or XML results document as a QueryResult of normalised rdflib terms."""
-    fmt = "xml" if "xml" in mime else "json"
-    result = Result.parse(io.BytesIO(body), format=fmt)
-    if result.type == "ASK":
-        return QueryResult("ASK", boolean=bool(result.askAnswer))
-    variables = [str(v) for v in result.vars or []]
-    rows = [tuple(normal_term(row.get(v)) for v in variables) for row in result]
+def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
+    """The query with a trailing VALUES clause binding the parameters (SPARQL 1.1 allows one after the whole
+    query; it joins before projection, ordering and LIMIT). Terms are written in N-Triples syntax by pyoxigraph,
+    so a value is always one term, never query text."""
+    if not bindings:
+        return sparql
+    names = " ".join(f"?{name}" for name in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    return f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
+
+
+def parse_results(body: bytes, mime: str, limit: int | None = None) -> QueryResult:
+    """A SPARQL JSON or XML results document as a QueryResult of normalised terms."""
+    fmt = ox.QueryResultsFormat.XML if "xml" in mime else ox.QueryResultsFormat.JSON
+    result = ox.parse_query_results(io.BytesIO(body), format=fmt)
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ASK", boolean=bool(result))
+    variables = [v.value for v in result.variables]
+    rows = bounded((tuple(normal_term(s[i]) for i in range(len(variables))) for s in result), limit, "rows")
     return QueryResult("SELECT", variables, rows)
 
 
-def parse_graph(body: bytes, mime: str) -> Graph:
-    graph = Graph()
-    graph.parse(data=body, format=GRAPH_PARSERS.get(mime, "turtle"))
-    clean = Graph()
-    for s, p, o in graph:
-        clean.add((s, p, normal_term(o)))
-    return clean
+def parse_graph(body: bytes, mime: str, limit: int | None = None) -> list[ox.Triple]:
+    fmt = rdf_format_for_media_type(mime)
+    statements = ox.parse(body, format=fmt.ox if fmt else ox.RdfFormat.TURTLE)
+    triples = (q.triple if isinstance(q, ox.Quad) else q for q in statements)
+    return bounded((ox.Triple(t.subject, t.predicate, normal_term(t.object)) for t in triples), limit, "triples")

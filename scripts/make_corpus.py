@@ -1,6 +1,6 @@
 """Generated claims projects of any size, so tests and benchmarks run real builds on large inputs.
 
-    python -m graph.generate --claims 2000 /tmp/big     # then: claimgraph build --claims /tmp/big/claims.csv …
+    python scripts/make_corpus.py --claims 2000 /tmp/big     # then: cd /tmp/big && claimgraph build
 
 The project is valid: every quote occurs in the generated article, evidence sources carry DOIs, and the
 supports/contradicts links name existing claims. The same arguments always give the same files.
@@ -15,14 +15,15 @@ import random
 import shutil
 from pathlib import Path
 
-from .claims import COLUMNS
-from .files import write_atomic
+from graph.files import write_atomic
+from graph.read.claims import COLUMNS
+from graph.read.ontology import bundled_ontology
 
 HEADER = list(COLUMNS)
 RELATIONS = ("treats", "improves", "causes", "hasAdverseEffect", "contains", "involves", "recommendedFor")
 EVIDENCE_SOURCES = (("gen-review", "systematic-review"), ("gen-trial", "rct"), ("gen-cohort", "observational"))
 ARTICLE = "gen-article"
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology.ttl"
+ONTOLOGY = bundled_ontology()
 
 
 def generate_project(
@@ -100,7 +101,7 @@ def generate_project(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m graph.generate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python scripts/make_corpus.py", description=__doc__.splitlines()[0])
     parser.add_argument("root", type=Path, help="folder to write the project into")
     parser.add_argument("--claims", type=int, default=1000, help="number of claims (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -1,69 +1,29 @@
-"""The Claim record, and reading and validating claims.csv into Claims."""
+"""claims.csv: reading and checking every row against the vocabulary and the sources."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import unicodedata
 from pathlib import Path
 
-from rdflib import Literal
-
-from .problems import Problem
-from .sources import KEY, Source, Span, citation_iri
+from ..escape import control_free
+from ..model import Claim, Source
+from ..problems import Problem
+from ..text import Span, citation_iri, collapse, short
+from ..vocab import Vocabulary
+from .sources import KEY
 from .tables import Row, read_table
-from .vocab import Vocabulary
 
 REQUIRED = ("id", "source", "subject", "predicate", "object")
 OPTIONAL = ("quote", "polarity", "certainty", "attribution", "evidence", "citation", "supports", "contradicts", "note")
 COLUMNS = REQUIRED + OPTIONAL
 DEFAULTS = {"polarity": "affirmed", "certainty": "certain", "attribution": "author", "evidence": "none"}
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One row of claims.csv, validated; ``anchor`` is where the quote stands in the source text."""
-
-    id: str
-    source: str
-    subject: str
-    predicate: str
-    object: str
-    quote: str = ""
-    polarity: str = "affirmed"
-    certainty: str = "certain"
-    attribution: str = "author"
-    evidence: str = "none"
-    citation: str = ""
-    supports: tuple[str, ...] = ()
-    contradicts: tuple[str, ...] = ()
-    note: str = ""
-    line: int = 0
-    anchor: Span | None = field(default=None, compare=False)
-
-    def row(self) -> dict[str, str]:
-        """The claim as a claims.csv row (the inverse of reading one)."""
-        return {
-            "id": self.id,
-            "source": self.source,
-            "subject": self.subject,
-            "predicate": self.predicate,
-            "object": self.object,
-            "quote": self.quote,
-            "polarity": self.polarity,
-            "certainty": self.certainty,
-            "attribution": self.attribution,
-            "evidence": self.evidence,
-            "citation": self.citation,
-            "supports": ";".join(self.supports),
-            "contradicts": ";".join(self.contradicts),
-            "note": self.note,
-        }
+LABEL_COLUMNS = ("subject", "object", "attribution")
 
 
 def entity_key(label: str) -> str:
-    """Labels name the same entity when they match case-insensitively with white space collapsed."""
-    return _SPACE.sub(" ", label).strip().casefold()
+    """Labels name the same entity when they match after Unicode compatibility folding (NFKC: full-width
+    letters, ligatures), case folding and white space collapsing."""
+    return collapse(unicodedata.normalize("NFKC", label)).casefold()
 
 
 def read_claims(path: Path, vocab: Vocabulary, sources: dict[str, Source], problems: list[Problem]) -> list[Claim]:
@@ -87,6 +47,9 @@ def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], pro
     for column in REQUIRED:
         if not row.get(column):
             problems.append(row.problem(column, f"missing value for '{column}'"))
+    for column in COLUMNS:
+        if not control_free(row.get(column)):
+            problems.append(row.problem(column, "holds a control character (shown escaped above); remove it"))
     values = {c: row.get(c) or DEFAULTS.get(c, "") for c in COLUMNS}
     if values["id"] and not KEY.match(values["id"]):
         problems.append(
@@ -109,17 +72,22 @@ def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], pro
 def _check_vocabulary(row: Row, values: dict[str, str], vocab: Vocabulary, problems: list[Problem]) -> None:
     for column, allowed in (("polarity", vocab.polarity), ("certainty", vocab.certainty), ("evidence", vocab.evidence)):
         if values[column] not in allowed:
-            problems.append(
-                row.problem(column, f"'{values[column]}' is not allowed; use one of: {', '.join(sorted(allowed))}")
-            )
+            problems.append(row.problem(column, f"'{values[column]}' is not allowed; use one of: {allowed.words()}"))
     if values["predicate"]:
         predicate, reason = vocab.resolve(values["predicate"])
         if reason:
             problems.append(row.problem("predicate", reason))
-        elif (
-            predicate.literal and values["object"] and Literal(values["object"], datatype=predicate.datatype).ill_typed
-        ):
-            problems.append(row.problem("object", f"'{values['object']}' is not a valid {predicate.datatype}"))
+        elif predicate.literal and values["object"] and not _well_typed(values["object"], predicate.datatype):
+            problems.append(row.problem("object", f"'{values['object']}' is not a valid {predicate.datatype.value}"))
+
+
+def _well_typed(text: str, datatype: object) -> bool:
+    """Whether ``text`` is a valid lexical form of ``datatype`` (rdflib knows the XSD lexical spaces)."""
+    if datatype is None:
+        return True
+    from rdflib import Literal, URIRef
+
+    return not Literal(text, datatype=URIRef(datatype.value)).ill_typed
 
 
 def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], problems: list[Problem]) -> Span | None:
@@ -138,7 +106,7 @@ def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], proble
         return None
     span = source.text.find(quote)
     if span is None:
-        problems.append(row.problem("quote", f"quote not found in {key}.txt: '{_short(quote)}'"))
+        problems.append(row.problem("quote", f"quote not found in {key}.txt: '{short(quote)}'"))
     elif span.occurrences > 1:
         problems.append(
             row.problem(
@@ -167,7 +135,3 @@ def _check_links(claims: list[Claim], rows: list[Row], ids: dict[str, int], prob
 def _ids(cell: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in cell.split(";") if part.strip()))
 
-
-def _short(text: str, width: int = 60) -> str:
-    text = _SPACE.sub(" ", text).strip()
-    return text if len(text) <= width else text[: width - 1] + "…"

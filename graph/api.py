@@ -1,0 +1,220 @@
+"""The library: a Project (the inputs) builds into a Build; a ClaimGraph is any built graph, wherever it lives.
+
+Each step is a function of the previous step's output: read → model → RDF → store → audit → views.
+The command line maps each command onto one of these calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .audit import DEFAULT_RULE_SECONDS, load_rules, run_audit
+from .audit.enrich import audit_triples
+from .audit.report import to_csv, to_json, to_markdown
+from .files import replace_directory, write_atomic
+from .formats import rdf_format
+from .model import Audit, ClaimView, Finding, claim_views, findings_in
+from .rdf import DEFAULT_BASE, Minter, triples, write_rdf
+from .read import Inputs, read_inputs
+from .read.ontology import default_ontologies, load_vocabulary
+from .stores import Store, StoreSpec, Term, open_store
+from .stores.oxigraph import OxigraphStore
+from .views import DEFAULT_MAX_NODES, Page, TooLarge, build_page, notice_page
+from .vocab import Vocabulary
+
+Progress = Callable[[int, int], None] | None
+
+
+@dataclass
+class Options:
+    """How a project is built and audited."""
+
+    base: str = DEFAULT_BASE
+    rule_dirs: list[Path] = field(default_factory=list)
+    rule_seconds: float | None = DEFAULT_RULE_SECONDS
+    allow_service: bool = False
+
+
+@dataclass
+class Project:
+    """A claims table with its sources and ontology, read and checked."""
+
+    inputs: Inputs
+    options: Options = field(default_factory=Options)
+
+    @classmethod
+    def load(
+        cls,
+        claims: Path | str = "claims.csv",
+        ontologies: list[Path] | None = None,
+        sources: Path | str = "sources",
+        allow_empty: bool = False,
+        options: Options | None = None,
+    ) -> Project:
+        """Read and check everything; InvalidInput lists every problem at once."""
+        return cls(read_inputs(Path(claims), ontologies, Path(sources), allow_empty), options or Options())
+
+    def build(self, store_dir: Path | None = None, progress: Progress = None, audit_progress: Progress = None) -> Build:
+        """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited."""
+        mint = Minter(self.options.base)
+        rules = load_rules(self.inputs.vocab, self.options.rule_dirs, self.options.allow_service)
+        store = OxigraphStore.directory(store_dir) if store_dir is not None else OxigraphStore.memory()
+        if store_dir is not None:
+            store.store.clear()
+        store.add(triples(self.inputs, mint, progress))
+        texts = {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
+        audit = run_audit(
+            store, self.inputs.vocab, rules, texts=texts, seconds=self.options.rule_seconds, progress=audit_progress
+        )
+        return Build(self.inputs, mint, store, audit)
+
+
+@dataclass
+class Written:
+    files: list[Path]
+    triples: int  # in the graph file
+    page: str  # what the page holds, or why it is a notice
+
+
+@dataclass
+class Build:
+    """A built, audited project: the graph in a store, and the audit."""
+
+    inputs: Inputs
+    mint: Minter
+    store: OxigraphStore
+    audit: Audit
+
+    def triples(self) -> Iterator[ox.Triple]:
+        """The output graph: the claims, in their fixed order, then the audit's results."""
+        yield from triples(self.inputs, self.mint)
+        yield from audit_triples(self.audit)
+
+    def texts(self) -> dict[str, str]:
+        return {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
+
+    def write(self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES) -> Written:
+        """Write claims.<ext>, audit.json, audit.md and claims.html into ``out``, replacing all four or none.
+
+        Everything is rendered before anything is written; a graph above ``max_nodes`` gets a short notice page
+        instead of the drawing, so the page never shows an earlier build's graph.
+        """
+        rdf = rdf_format(fmt)
+        try:
+            page = build_page(self.audit.views, self.audit.findings, self.inputs.vocab, max_nodes=max_nodes)
+            html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
+        except TooLarge as err:
+            html, about = notice_page(str(err)), f"a notice only: {err}"
+        report_json = to_json(self.audit).encode("utf-8")
+        report_md = to_markdown(self.audit, self.texts()).encode("utf-8")
+        graph_name, count = self.mint.dataset(), [0]
+
+        def graph_file(path: Path) -> None:
+            count[0] = write_rdf(self.triples(), path, rdf, self.mint.prefixes(), graph_name)
+
+        files = {
+            f"claims{rdf.suffix}": graph_file,
+            "audit.json": _bytes(report_json),
+            "audit.md": _bytes(report_md),
+            "claims.html": _bytes(html),
+        }
+        return Written(replace_directory(Path(out), files), count[0], about)
+
+    def graph(self):
+        """The output graph as an rdflib Graph (for library users; fine for small builds)."""
+        from .stores.memory import MemoryStore
+
+        return MemoryStore.of(self.triples()).graph
+
+
+def _bytes(data: bytes) -> Callable[[Path], None]:
+    return lambda path: Path(path).write_bytes(data)
+
+
+class ClaimGraph:
+    """A built claims graph, in any store: a file loaded into Oxigraph, an on-disk store, or an endpoint."""
+
+    def __init__(self, store: Store, spec: StoreSpec | None = None):
+        self.store = store
+        self.spec = spec or StoreSpec()
+
+    @classmethod
+    def open(cls, spec: StoreSpec | None = None, read_only: bool = False, **where: object) -> ClaimGraph:
+        """Open the graph ``spec`` (or the keyword arguments of a StoreSpec) names; the default is
+        out/claims.ttl in memory."""
+        spec = spec or StoreSpec(**where)  # type: ignore[arg-type]
+        return cls(open_store(spec, read_only=read_only), spec)
+
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary the graph carries (a build writes it in); the core ontology if it has none."""
+        result = self.store.query(_data("vocabulary.rq"))
+        vocab = Vocabulary(result.triples)
+        if vocab.problems():
+            vocab = load_vocabulary(default_ontologies(), [])
+        return vocab
+
+    def views(self) -> list[ClaimView]:
+        return claim_views(self.store)
+
+    def findings(self) -> list[Finding]:
+        return findings_in(self.store)
+
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None):
+        return self.store.query(sparql, bindings, limit)
+
+    def audit(
+        self,
+        rule_dirs: list[Path] | tuple[Path, ...] = (),
+        text_dirs: list[Path] | None = None,
+        seconds: float | None = DEFAULT_RULE_SECONDS,
+        allow_service: bool = False,
+        progress: Progress = None,
+    ) -> Audit:
+        """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches."""
+        vocab = self.vocabulary()
+        rules = load_rules(vocab, rule_dirs, allow_service)
+        dirs = text_dirs if text_dirs is not None else self.text_dirs()
+        return run_audit(self.store, vocab, rules, text_dirs=dirs, seconds=seconds, progress=progress)
+
+    def text_dirs(self) -> list[Path]:
+        """Where a graph file's source texts usually are: sources/ of the project the build folder is in."""
+        here = Path("sources")
+        if self.spec.graph is not None:  # e.g. PROJECT/out/claims.ttl → PROJECT/sources
+            beside = Path(self.spec.graph).resolve().parent.parent / "sources"
+            return [beside] if beside.resolve() == here.resolve() else [beside, here]
+        return [here]
+
+    def page(
+        self,
+        focus: str | None = None,
+        hops: int = 1,
+        only: str | None = None,
+        max_nodes: int = DEFAULT_MAX_NODES,
+        title: str | None = None,
+    ) -> Page:
+        return build_page(self.views(), self.findings(), self.vocabulary(), focus, hops, only, max_nodes, title)
+
+    def export(self, fmt: str) -> tuple[bytes, int, int]:
+        """GraphML or GEXF of the NetworkX projection: the bytes, and its node and edge counts."""
+        from .views import export, to_networkx
+
+        nxg = to_networkx(self.views(), self.findings())
+        return export(nxg, fmt), nxg.number_of_nodes(), nxg.number_of_edges()
+
+
+def write_file(path: Path, data: bytes) -> Path:
+    write_atomic(path, data)
+    return Path(path)
+
+
+def _data(name: str) -> str:
+    from importlib import resources
+
+    return resources.files("graph").joinpath("data", name).read_text(encoding="utf-8")
+
+
+__all__ = ["Build", "ClaimGraph", "Options", "Project", "Written", "to_csv", "to_json", "to_markdown"]

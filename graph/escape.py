@@ -1,0 +1,52 @@
+"""Text that came from input, made safe for the medium it is written to.
+
+Every report, table and message passes user text through one of these: a claim id, label, quote or note is
+data, and must never act as markup, a spreadsheet formula or a terminal control sequence.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 control characters other than tab and newline, DEL, and the Unicode bidirectional overrides
+# that can make a line read differently from what it holds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters XML 1.0 forbids outright (tab, newline and carriage return are allowed).
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Escaped with a backslash: punctuation both CommonMark and Python-Markdown treat as escapable markup.
+_MARKDOWN_BACKSLASH = re.compile(r"([\\`*_\[\]{}#!])")
+# Written as character references: Python-Markdown does not honour a backslash before these.
+_MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
+# OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def control_free(text: str) -> bool:
+    """Whether ``text`` holds no control character (tab and newline allowed)."""
+    return _CONTROL.search(text) is None
+
+
+def terminal(text: str) -> str:
+    """Control characters shown as visible escapes (\\x1b, \\u202e), so text cannot move the cursor or recolour."""
+    return _CONTROL.sub(lambda m: _escaped(m.group(0)), text)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markdown(text: str) -> str:
+    """Plain text as inert Markdown: every markup character escaped, one line, no raw HTML, no autolinks."""
+    text = _MARKDOWN_BACKSLASH.sub(r"\\\1", " ".join(terminal(text).split()))
+    return "".join(_MARKDOWN_ENTITIES.get(ch, ch) for ch in text)
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is neutralised with a quote (OWASP)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def xml_text(text: str) -> str:
+    """Characters XML 1.0 cannot hold replaced by U+FFFD, so a document with user text always parses."""
+    return _XML_ILLEGAL.sub("\ufffd", text)

@@ -1,0 +1,273 @@
+"""The records every step passes on: a Claim as read from a table, and the ClaimView of a built claim.
+
+A ``Claim`` exists between reading and RDF. After that a claim has one shape only, the ``ClaimView``: read back
+from any store by one query (``data/claim-view.rq``), it is what the audit judges and what the reports, the
+NetworkX projection and the page show. Audit results (status, findings) are attached to it by the audit, or read
+from a graph the audit already wrote them into.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from .text import SourceText, Span, citation_iri
+
+if TYPE_CHECKING:
+    from .stores.base import Store
+    from .vocab import Vocabulary
+
+SEPARATOR = "\u001f"  # joins multi-valued fields in the claim-view query; cannot occur in ids, cues or IRIs
+
+
+@dataclass(frozen=True)
+class Source:
+    """One row of sources.csv, with its text when the folder holds one."""
+
+    key: str
+    title: str
+    kind: str
+    citation: str
+    published: str
+    line: int
+    text: SourceText | None
+
+    @property
+    def citation_iri(self) -> str | None:
+        return citation_iri(self.citation) if self.citation else None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of claims.csv, validated; ``anchor`` is where the quote stands in the source text."""
+
+    id: str
+    source: str
+    subject: str
+    predicate: str
+    object: str
+    quote: str = ""
+    polarity: str = "affirmed"
+    certainty: str = "certain"
+    attribution: str = "author"
+    evidence: str = "none"
+    citation: str = ""
+    supports: tuple[str, ...] = ()
+    contradicts: tuple[str, ...] = ()
+    note: str = ""
+    line: int = 0
+    anchor: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem the audit found with one claim or a pair of claims."""
+
+    id: str  # RULE:C1 or RULE:C1+C2
+    rule: str
+    kind: str
+    severity: str
+    claims: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A built claim: its statement, qualifiers, evidence, links, anchor and (once audited) its status."""
+
+    id: str
+    iri: str
+    source: str  # the source's key
+    source_title: str
+    source_kind: str
+    source_url: str  # the source's own citation IRI, if it has one
+    evidence_source: bool  # the source reports research (review, trial, study, guideline)
+    source_sha256: str  # the hash of the source text the quotes were anchored in; empty without a text
+    published: bool  # the source has a citation: its claims are literature
+    subject: str
+    subject_iri: str
+    predicate: str  # local name, as written in claims.csv
+    predicate_iri: str
+    predicate_label: str
+    aspects: tuple[str, ...]  # what the predicate speaks to: efficacy, safety, …
+    functional: bool
+    object: str  # the object's label, or the literal's text
+    object_iri: str  # empty for a literal object
+    object_datatype: str  # the literal's datatype IRI; empty for an entity
+    polarity: str
+    certainty: str
+    certainty_rank: int
+    attribution: str
+    evidence: str
+    evidence_rank: int
+    traceable: bool  # the evidence kind names research a reader could look up
+    citation: str
+    note: str = ""
+    hedge_cues: tuple[str, ...] = ()
+    supports: tuple[str, ...] = ()  # ids of the claims this one supports
+    contradicts: tuple[str, ...] = ()  # ids of the claims this one contradicts (symmetric)
+    quote: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+    end: int | None = None
+    status: str = ""  # empty until audited
+    evidence_level: str = ""
+    literature: str = ""  # supports / contradicts / mixed / silent, for claims of audited texts
+    findings: tuple[str, ...] = ()  # finding ids
+
+    @property
+    def audited(self) -> bool:
+        """The source's text was checked (the graph holds its hash): its claims are the ones judged."""
+        return bool(self.source_sha256)
+
+    @property
+    def negated(self) -> bool:
+        return self.polarity == "negated"
+
+    def reading(self) -> str:
+        """The claim in plain words: 'prolotherapy — treats → knee pain (possible, a systematic review)'."""
+        negation = "not " if self.negated else ""
+        return f"{self.subject} — {negation}{self.predicate} → {self.object} ({self.certainty}, {self.attribution})"
+
+    def audited_as(self, **results: object) -> ClaimView:
+        return dataclasses.replace(self, **results)
+
+
+def _query(name: str) -> str:
+    return resources.files("graph").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def claim_views(store: Store) -> list[ClaimView]:
+    """Every claim of the graph in ``store``, by one query, sorted by id."""
+    views = {}
+    for row in store.query(_query("claim-view.rq")).dicts():
+        view = _view(row)
+        views.setdefault(view.id, view)
+    return [views[k] for k in sorted(views)]
+
+
+def findings_in(store: Store) -> list[Finding]:
+    """The findings an audit wrote into the graph, by one query."""
+    found = []
+    for row in store.query(_query("findings-view.rq")).dicts():
+        claims = tuple(sorted(_split(row.get("claims"))))
+        found.append(
+            Finding(
+                _text(row, "id") or f"{_text(row, 'rule')}:{'+'.join(claims)}",
+                _text(row, "rule"),
+                _text(row, "kind"),
+                _text(row, "severity"),
+                claims,
+                _text(row, "message"),
+            )
+        )
+    return sorted(found, key=lambda f: f.id)
+
+
+def _view(row: dict) -> ClaimView:
+    return ClaimView(
+        id=_text(row, "id"),
+        iri=_text(row, "claim"),
+        source=_text(row, "source"),
+        source_title=_text(row, "sourceTitle"),
+        source_kind=_notation(row, "sourceKind"),
+        source_url=_text(row, "sourceUrl"),
+        evidence_source=_flag(row, "evidenceSource"),
+        source_sha256=_text(row, "textHash"),
+        published="sourceUrl" in row,
+        subject=_text(row, "subject"),
+        subject_iri=_text(row, "subjectNode"),
+        predicate=_local(_text(row, "predicate")),
+        predicate_iri=_text(row, "predicate"),
+        predicate_label=_text(row, "predicateLabel") or _local(_text(row, "predicate")),
+        aspects=tuple(sorted(_split(row.get("aspects")))),
+        functional=_flag(row, "functional"),
+        object=_text(row, "objectLabel") or _text(row, "object"),
+        object_iri=_text(row, "object") if _is_iri(row.get("object")) else "",
+        object_datatype="" if _is_iri(row.get("object")) else _datatype(row.get("object")),
+        polarity=_notation(row, "polarity"),
+        certainty=_notation(row, "certainty"),
+        certainty_rank=_int(row, "certaintyRank", 0),
+        attribution=_text(row, "attribution"),
+        evidence=_notation(row, "evidence"),
+        evidence_rank=_int(row, "evidenceRank", 0),
+        traceable=_flag(row, "traceable"),
+        citation=_text(row, "citation"),
+        note=_text(row, "note"),
+        hedge_cues=tuple(sorted(_split(row.get("cues")))),
+        supports=tuple(sorted(_split(row.get("supports")))),
+        contradicts=tuple(sorted(_split(row.get("contradicts")))),
+        quote=_text(row, "quote"),
+        prefix=_text(row, "prefix"),
+        suffix=_text(row, "suffix"),
+        start=_int(row, "start", None),
+        end=_int(row, "end", None),
+        status=_notation(row, "status"),
+        evidence_level=_text(row, "evidenceLevel"),
+        literature=_notation(row, "literature"),
+        findings=tuple(sorted(_split(row.get("findings")))),
+    )
+
+
+def _text(row: dict, name: str) -> str:
+    term = row.get(name)
+    return "" if term is None else term.value
+
+
+def _split(term: object) -> list[str]:
+    text = getattr(term, "value", "")
+    return [part for part in text.split(SEPARATOR) if part] if text else []
+
+
+def _flag(row: dict, name: str) -> bool:
+    return _text(row, name).strip().lower() in ("true", "1")
+
+
+def _int(row: dict, name: str, default: int | None) -> int | None:
+    try:
+        return int(_text(row, name))
+    except ValueError:
+        return default
+
+
+def _notation(row: dict, name: str) -> str:
+    """A value's notation, or the local name of its IRI in a graph whose vocabulary gives none."""
+    return _text(row, f"{name}Notation") or _local(_text(row, name))
+
+
+def _local(iri: str) -> str:
+    return iri[max(iri.rfind("#"), iri.rfind("/")) + 1 :]
+
+
+def _is_iri(term: object) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(term, ox.NamedNode)
+
+
+def _datatype(term: object) -> str:
+    datatype = getattr(term, "datatype", None)
+    return datatype.value if datatype is not None else ""
+
+
+@dataclass
+class Audit:
+    """What the audit found: the findings, every claim's view with its standing, and the texts' coverage."""
+
+    findings: list[Finding]
+    views: list[ClaimView]
+    vocab: Vocabulary  # the graph's vocabulary: finding kinds, severities and statuses, their order and meaning
+    coverage: dict[str, dict] | None = None
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+
+    def counts(self) -> dict[str, int]:
+        """Findings per kind, in the ontology's order of kinds."""
+        return {kind: sum(1 for f in self.findings if f.kind == kind) for kind in self.vocab.finding_kinds}
+
+    @cached_property
+    def by_id(self) -> dict[str, ClaimView]:
+        return {v.id: v for v in self.views}

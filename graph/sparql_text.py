@@ -1,0 +1,125 @@
+"""SPARQL text, read as tokens: the query form, whether it calls a SERVICE, and its variables in order.
+
+This never edits a query. Parsing and syntax errors are Oxigraph's (see ``check_query``); these facts are the
+few the stores and the endpoint need before a query runs, read from the grammar's terminals (IRIs, strings,
+comments and prefixed names are single tokens, so a ``#`` inside ``<…ns#>`` is not a comment and a word inside
+a string is not a keyword).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from .problems import InvalidInput, Problem
+
+_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040-"
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<var>[?$][""" + _PN_CHARS_BASE + "_0-9" + r"""\u00b7\u0300-\u036f\u203f-\u2040]+)
+  | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
+  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)?:(?:[""" + _PN_CHARS + r""".:%\\]*[""" + _PN_CHARS + r""":%])?)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<punct>\^\^|\|\||&&|!=|<=|>=|.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+
+
+@lru_cache(maxsize=512)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The query's tokens, without white space and comments."""
+    found = []
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup not in ("space", "comment"):
+            found.append(Token(m.lastgroup or "punct", m.group(0), m.start()))
+    return tuple(found)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; UPDATE for SPARQL Update; '' when the text names no form."""
+    for token in tokens(text):
+        if token.kind == "name":
+            word = token.text.upper()
+            if word in QUERY_FORMS:
+                return word
+            if word in UPDATE_WORDS:
+                return "UPDATE"
+    return ""
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query calls a SERVICE (federation: the engine would fetch another endpoint's data)."""
+    return any(t.kind == "name" and t.text.upper() == "SERVICE" for t in tokens(text))
+
+
+def variables_in_order(text: str) -> list[str]:
+    """Every variable name, in the order it first appears."""
+    return list(dict.fromkeys(t.text[1:] for t in tokens(text) if t.kind == "var"))
+
+
+def selects_all(text: str) -> bool:
+    """Whether the query's own (first) SELECT is ``SELECT *`` (optionally DISTINCT or REDUCED)."""
+    words = tokens(text)
+    for i, token in enumerate(words):
+        if token.kind == "name" and token.text.upper() == "SELECT":
+            rest = [t.text.upper() for t in words[i + 1 : i + 3]]
+            return bool(rest) and (rest[0] == "*" or (rest[0] in ("DISTINCT", "REDUCED") and rest[1:] == ["*"]))
+    return False
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    form: str
+    service: bool
+
+
+class Refused(ValueError):
+    """A query the caller may not run here (an update, or a SERVICE call)."""
+
+
+def check_query(text: str, name: str = "<query>", allow_service: bool = False) -> QueryInfo:
+    """Check a query before it runs: SPARQL Update and (unless allowed) SERVICE are refused; a syntax error
+    raises InvalidInput naming the line and column Oxigraph reports. Safe to call from many threads."""
+    form = query_form(text)
+    if form == "UPDATE":
+        raise Refused("SPARQL Update is not accepted here; only queries are")
+    service = uses_service(text)
+    if service and not allow_service:
+        raise Refused("SERVICE is refused: a query here never fetches another endpoint (see --allow-service)")
+    if not service:  # with SERVICE allowed, the syntax is checked when it runs: checking would call it
+        try:
+            ox.Store().query(text)
+        except SyntaxError as err:
+            line, column, message = located(err)
+            raise InvalidInput([Problem(name, line, f"col {column}", f"SPARQL syntax error: {message}")]) from None
+    return QueryInfo(form, service)
+
+
+def located(err: SyntaxError) -> tuple[int, int, str]:
+    """Line, column and a one-line message from Oxigraph's 'error at LINE:COL: expected one of …'."""
+    text = str(err.msg)
+    m = re.match(r"error at (\d+):(\d+): (.*)", text, flags=re.S)
+    if not m:
+        return err.lineno or 0, err.offset or 0, " ".join(text.split()) or "invalid query"
+    message = " ".join(m.group(3).split())
+    return int(m.group(1)), int(m.group(2)), message if len(message) <= 160 else message[:159] + "…"

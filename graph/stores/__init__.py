@@ -1,0 +1,77 @@
+"""Where a graph lives: Oxigraph (memory or disk), rdflib's memory store, or a SPARQL endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..problems import InvalidInput, missing_file
+from .base import QueryResult, Store, Term, TooLarge
+
+DEFAULT_GRAPH_FILE = Path("out/claims.ttl")
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Where a graph is, as the command line names it: ``--graph FILE``, ``--store`` and ``--endpoint``.
+
+    ``store``: ``oxigraph`` (in memory, the default), ``memory`` (rdflib) or ``oxigraph:DIR`` (on disk: the
+    graph file is loaded into it once and reused while the file is unchanged). With ``endpoint`` the graph is
+    the endpoint's (``default_graph`` names a graph there).
+    """
+
+    graph: Path | None = None
+    store: str | None = None
+    endpoint: str | None = None
+    default_graph: str | None = None
+    auth: tuple[str, str] | None = None
+    timeout: float | None = None
+
+    def directory(self) -> Path | None:
+        """The directory of an on-disk store, or None."""
+        kind, _, where = (self.store or "").partition(":")
+        return Path(where) if kind == "oxigraph" and where else None
+
+    def check(self) -> None:
+        """ValueError for a store name that is none of the known ones, or a store given with an endpoint."""
+        if self.endpoint and self.store:
+            raise ValueError("give either --endpoint or --store, not both")
+        if self.store not in (None, "memory", "oxigraph") and self.directory() is None:
+            raise ValueError(f"unknown store {self.store!r}; use memory, oxigraph or oxigraph:DIR")
+
+    def graph_file(self) -> Path:
+        """The graph file: --graph, or the build's out/claims.ttl; InvalidInput when it is missing."""
+        path = self.graph if self.graph is not None else DEFAULT_GRAPH_FILE
+        if not Path(path).is_file():
+            raise InvalidInput([missing_file(path, "build one with `claimgraph build`")])
+        return Path(path)
+
+
+def open_store(spec: StoreSpec, read_only: bool = False) -> Store:
+    """The one way to open the store a command names."""
+    spec.check()
+    if spec.endpoint:
+        from .endpoint import EndpointStore
+
+        return EndpointStore(spec.endpoint, default_graph=spec.default_graph, auth=spec.auth, timeout=spec.timeout)
+    from .oxigraph import OxigraphStore
+
+    directory = spec.directory()
+    if directory is not None:
+        if read_only:
+            return OxigraphStore.directory(directory, read_only=True)
+        store = OxigraphStore.directory(directory)
+        if spec.graph is not None or DEFAULT_GRAPH_FILE.is_file():
+            store.load_file(spec.graph_file())
+        elif len(store) == 0:
+            raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, "the store is empty; give --graph")])
+        return store
+    loaded = OxigraphStore.from_file(spec.graph_file())
+    if spec.store == "memory":
+        from .memory import MemoryStore
+
+        return MemoryStore.of(loaded.triples())
+    return loaded
+
+
+__all__ = ["DEFAULT_GRAPH_FILE", "QueryResult", "Store", "StoreSpec", "Term", "TooLarge", "open_store"]
