@@ -16,23 +16,38 @@ import pyoxigraph as ox
 
 from .problems import InvalidInput, Problem
 
-_PN_CHARS_BASE = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
-_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040-"
+# The grammar's terminals (SPARQL 1.1, section 19.8), as character classes and alternatives.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "0-9\u00b7\u0300-\u036f\u203f-\u2040-"
+_STRINGS = (
+    r"'{3}(?:[^'\\]|\\.|'(?!''))*'{3}",
+    r'"{3}(?:[^"\\]|\\.|"(?!""))*"{3}',
+    r"'(?:[^'\\\n\r]|\\.)*'",
+    r'"(?:[^"\\\n\r]|\\.)*"',
+)
+_PREFIX = f"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?"
+_LOCAL = rf"(?:[{_PN_CHARS_U}:0-9%\\](?:[{_PN_CHARS}.:%\\]*[{_PN_CHARS}:%\\])?)?"
 _TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<var>[?$][""" + _PN_CHARS_BASE + "_0-9" + r"""\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<bnode>_:[""" + _PN_CHARS + r""".]*)
-  | (?P<pname>(?:[""" + _PN_CHARS_BASE + r"""](?:[""" + _PN_CHARS + r""".]*[""" + _PN_CHARS + r"""])?)?:(?:[""" + _PN_CHARS + r""".:%\\]*[""" + _PN_CHARS + r""":%])?)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<punct>\^\^|\|\||&&|!=|<=|>=|.)
-    """,
-    re.VERBOSE | re.DOTALL,
+    "|".join(
+        (
+            r"(?P<space>\s+)",
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            "(?P<string>" + "|".join(_STRINGS) + ")",
+            f"(?P<var>[?$][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]+)",
+            f"(?P<bnode>_:[{_PN_CHARS}.]*)",
+            f"(?P<pname>{_PREFIX}:{_LOCAL})",
+            r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            r"(?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))",
+            r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|.)",
+        )
+    ),
+    re.DOTALL,
 )
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -87,6 +102,27 @@ def selects_all(text: str) -> bool:
     return False
 
 
+def where_group(text: str) -> int:
+    """The offset of the ``{`` that opens the query's WHERE group (for CONSTRUCT, the one after its template);
+    ValueError when there is none."""
+    words = tokens(text)
+    at = next((i for i, t in enumerate(words) if t.kind == "name" and t.text.upper() in QUERY_FORMS), None)
+    if at is None:
+        raise ValueError("the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
+    i = at + 1
+    if words[at].text.upper() == "CONSTRUCT" and i < len(words) and words[i].text == "{":
+        depth = 0
+        for end in range(i, len(words)):  # skip the template
+            depth += {"{": 1, "}": -1}.get(words[end].text, 0)
+            if depth == 0:
+                i = end + 1
+                break
+    for token in words[i:]:
+        if token.text == "{":
+            return token.start
+    raise ValueError("the query has no WHERE group to bind parameters in")
+
+
 @dataclass(frozen=True)
 class QueryInfo:
     form: str
@@ -106,6 +142,11 @@ def check_query(text: str, name: str = "<query>", allow_service: bool = False) -
     service = uses_service(text)
     if service and not allow_service:
         raise Refused("SERVICE is refused: a query here never fetches another endpoint (see --allow-service)")
+    undefined = undefined_prefix(text)
+    if undefined is not None:
+        line, column = position(text, undefined.start)
+        message = f"SPARQL syntax error: the prefix '{undefined.text.split(':')[0]}:' is not declared (add PREFIX)"
+        raise InvalidInput([Problem(name, line, f"col {column}", message)])
     if not service:  # with SERVICE allowed, the syntax is checked when it runs: checking would call it
         try:
             ox.Store().query(text)
@@ -113,6 +154,27 @@ def check_query(text: str, name: str = "<query>", allow_service: bool = False) -
             line, column, message = located(err)
             raise InvalidInput([Problem(name, line, f"col {column}", f"SPARQL syntax error: {message}")]) from None
     return QueryInfo(form, service)
+
+
+def undefined_prefix(text: str) -> Token | None:
+    """The first prefixed name whose prefix the query does not declare (Oxigraph's own message for this
+    names the wrong thing)."""
+    words = tokens(text)
+    declared: set[str] = set()
+    for i, token in enumerate(words):
+        if token.kind == "name" and token.text.upper() == "PREFIX" and i + 1 < len(words):
+            declared.add(words[i + 1].text.split(":")[0])
+        elif token.kind == "pname" and token.text.split(":")[0] not in declared:
+            if i > 0 and words[i - 1].kind == "name" and words[i - 1].text.upper() == "PREFIX":
+                continue
+            return token
+    return None
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def located(err: SyntaxError) -> tuple[int, int, str]:

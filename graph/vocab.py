@@ -192,10 +192,10 @@ class Vocabulary:
         while frontier:
             current = frontier.pop()
             for t in self.triples:
-                if t.predicate == relation and t.object == current and isinstance(t.subject, ox.NamedNode):
-                    if t.subject not in found:
-                        found.add(t.subject)
-                        frontier.append(t.subject)
+                named = isinstance(t.subject, ox.NamedNode)
+                if named and t.predicate == relation and t.object == current and t.subject not in found:
+                    found.add(t.subject)
+                    frontier.append(t.subject)
         return found
 
     def _values(self, cls: ox.NamedNode) -> Values:

@@ -20,12 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.audit import load_rules, run_audit  # noqa: E402
 from graph.generate import generate_project  # noqa: E402
 from graph.oxstore import OxigraphStore  # noqa: E402
 from graph.project import load_project  # noqa: E402
-from graph.rdf import build_graph, serialize  # noqa: E402
 from graph.store import MemoryStore  # noqa: E402
+
+from graph.audit import load_rules, run_audit  # noqa: E402
+from graph.rdf import build_graph, serialize  # noqa: E402
 
 
 def measure(size: int, rules: list) -> tuple[str, bool]:

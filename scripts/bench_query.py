@@ -20,14 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph.files import read_graph  # noqa: E402
 from graph.generate import generate_project  # noqa: E402
 from graph.named import named_queries, parse_params  # noqa: E402
 from graph.project import load_project  # noqa: E402
 from graph.push import push  # noqa: E402
-from graph.rdf import build_graph, serialize  # noqa: E402
 from graph.remote import EndpointStore  # noqa: E402
 from graph.store import MemoryStore  # noqa: E402
+
+from graph.files import read_graph  # noqa: E402
+from graph.rdf import build_graph, serialize  # noqa: E402
 
 
 def timed(action):

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph.generate import generate_project  # noqa: E402
 from graph.project import load_project  # noqa: E402
+
 from graph.rdf import build_graph  # noqa: E402
 from graph.views import render_html, to_networkx  # noqa: E402
 from tests.browser import ARGS, CHROMIUM  # noqa: E402

@@ -33,24 +33,28 @@ ARTICLE = ROOT / "sources" / "prolotherapy-article.txt"
 HEADER = list(COLUMNS)
 
 
-def claimgraph(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the command line in this process (``main(argv)``), in ``cwd``, capturing what it prints."""
-    out, err = io.StringIO(), io.StringIO()
-    stdout = _TextWithBuffer(out)
-    previous = Path.cwd()
+def claimgraph(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the command line in this process (``main(argv)``), in ``cwd`` with ``env`` added to the environment,
+    capturing what it prints."""
+    err = io.StringIO()
+    stdout = _TextWithBuffer()
+    previous, saved = Path.cwd(), dict(os.environ)
     try:
         os.chdir(cwd or ROOT)
+        os.environ.update(env or {})
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(err):
             code = main(list(args))
     finally:
         os.chdir(previous)
+        os.environ.clear()
+        os.environ.update(saved)
     return subprocess.CompletedProcess(list(args), code, stdout.getvalue(), err.getvalue())
 
 
 class _TextWithBuffer(io.TextIOWrapper):
     """A captured stdout that also accepts bytes on .buffer, as the query command writes CSV bytes."""
 
-    def __init__(self, sink: io.StringIO):
+    def __init__(self):
         self._bytes = io.BytesIO()
         super().__init__(self._bytes, encoding="utf-8", newline="", write_through=True)
 

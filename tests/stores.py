@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from graph.named import NamedQuery, named_queries, parse_params
-from graph.store import QueryResult, Store
+from graph.sparql.named import NamedQuery, named_queries, parse_params
+from graph.stores import QueryResult, Store
 
 PARAMS = {"entity": "entity=Knee Pain", "claim": "claim=C36"}
 
 
 def canonical(result: QueryResult) -> object:
-    """Rows as sorted tuples of N3 strings (order-free); ASK as its boolean; graphs as sorted N-Triples lines."""
+    """Rows as sorted tuples of N-Triples terms (order-free); ASK as its boolean; graphs as sorted lines."""
     if result.type == "ASK":
         return result.boolean
     if result.type in ("CONSTRUCT", "DESCRIBE"):
-        assert result.graph is not None
-        return sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in result.graph)
-    return (result.variables, sorted(tuple("" if t is None else t.n3() for t in row) for row in result.rows))
+        return sorted(str(t) for t in result.triples)
+    return (result.variables, sorted(tuple("" if t is None else str(t) for t in row) for row in result.rows))
 
 
 def run_named(store: Store, query: NamedQuery) -> QueryResult:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from rdflib import RDF, Graph, Namespace
 
+from tests.conftest import ARTICLE, ROOT, MiniProject, claim, claimgraph
+
 CG = Namespace("https://w3id.org/claimgraph/ns#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-from tests.conftest import ARTICLE, ROOT, MiniProject, claim, claimgraph
 
 
 def _audit(shipped_build: Path) -> dict:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.generate import generate_project
-from graph.views import load_graph, to_networkx
+from graph.api import ClaimGraph
+from graph.views import to_networkx
 from tests.browser import click_node, launch_or_skip, node_point, open_page
-from tests.conftest import ROOT, claimgraph
+from tests.conftest import ROOT, claimgraph, script
 
 ARTIFACTS = ROOT / "test-artifacts"
 BASE = "https://w3id.org/claimgraph/id/"
@@ -35,7 +35,8 @@ def shipped(browser, shipped_build: Path):
 
 @pytest.fixture(scope="module")
 def projection(shipped_build: Path):
-    return to_networkx(load_graph(shipped_build / "claims.ttl"))
+    built = ClaimGraph.open(graph=shipped_build / "claims.ttl")
+    return to_networkx(built.views(), built.findings())
 
 
 def visible_nodes(opened) -> set[str]:
@@ -199,7 +200,7 @@ def test_physics_is_off_until_toggled(shipped):
 
 
 def test_xss_payloads_in_label_quote_note_and_title_stay_inert_text(browser, tmp_path: Path):
-    project = generate_project(tmp_path / "xss", 12, seed=3, payload=PAYLOAD)
+    project = script("make_corpus").generate_project(tmp_path / "xss", 12, seed=3, payload=PAYLOAD)
     result = claimgraph("build", "--out", str(project / "out"), cwd=project)
     assert result.returncode == 0, result.stderr
     page_file = project / "out" / "xss.html"
@@ -240,10 +241,10 @@ def test_xss_payloads_in_label_quote_note_and_title_stay_inert_text(browser, tmp
 
 
 def test_a_two_thousand_node_generated_page_draws(browser, tmp_path: Path):
-    project = generate_project(tmp_path / "big", 1350, seed=0)
+    project = script("make_corpus").generate_project(tmp_path / "big", 1350, seed=0)
     result = claimgraph("build", "--out", str(project / "out"), cwd=project)
     assert result.returncode == 0, result.stderr
-    nodes = to_networkx(load_graph(project / "out" / "claims.ttl")).number_of_nodes()
+    nodes = to_networkx(ClaimGraph.open(graph=project / "out" / "claims.ttl").views()).number_of_nodes()
     assert 1900 <= nodes <= 2000
     opened = open_page(browser, project / "out" / "claims.html")
     try:

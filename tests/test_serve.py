@@ -181,7 +181,7 @@ def test_an_overlong_query_is_stopped_and_does_not_block_others(endpoint: str):
 
 def test_an_oversized_answer_is_refused_clearly(endpoint: str):
     status, _, body = get(with_query(endpoint, "SELECT * WHERE { ?s ?p ?o }"))
-    assert status == 413 and "more than this endpoint's limit of 500" in body
+    assert status == 413 and "than this endpoint's limit of 500" in body
     assert json.loads(get(with_query(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 500"))[2])
 
 
@@ -191,7 +191,7 @@ def test_an_oversized_answer_is_refused_clearly(endpoint: str):
 )
 def test_an_oversized_graph_answer_is_refused_too(endpoint: str, query: str):
     status, _, body = get(with_query(endpoint, query))
-    assert status == 413 and "triples, more than this endpoint's limit of 500" in body
+    assert status == 413 and "more triples than this endpoint's limit of 500" in body
     status, _, body = get(with_query(endpoint, query.replace("WHERE", "WHERE {") + " } LIMIT 5"))
     assert status == 200 and len(Graph().parse(data=body, format="turtle")) > 0
 
@@ -230,9 +230,9 @@ def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedPro
 
 def test_serve_without_a_build_or_with_a_missing_file_is_a_usage_error(tmp_path: Path):
     none = _serve_fails(cwd=tmp_path)
-    assert none.returncode == 2 and "out/claims.ttl: no such graph file (run `claimgraph build` first)" in none.stderr
+    assert none.returncode == 2 and "out/claims.ttl: no such file (build one with `claimgraph build`)" in none.stderr
     missing = _serve_fails("--graph", str(tmp_path / "nonexistent.ttl"))
-    assert missing.returncode == 2 and "nonexistent.ttl: no such graph file" in missing.stderr
+    assert missing.returncode == 2 and "nonexistent.ttl: no such file" in missing.stderr
 
 
 @pytest.mark.parametrize("store", ["oxigraph", "memory", "oxigraph:DB"])
@@ -245,10 +245,11 @@ def test_serve_reports_a_malformed_graph_by_line_before_starting_workers(tmp_pat
 
 
 def test_a_worker_that_cannot_open_the_store_is_a_clear_error(tmp_path: Path):
-    from graph.serve import ServeOptions, WorkerPool
+    from graph.sparql.serve import ServeOptions, WorkerPool
+    from graph.stores import StoreSpec
 
-    with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such graph file"):
-        WorkerPool(ServeOptions({"graph": tmp_path / "nonexistent.ttl"}, workers=2))
+    with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such file"):
+        WorkerPool(ServeOptions(StoreSpec(graph=tmp_path / "nonexistent.ttl"), workers=2))
 
 
 def test_select_star_columns_follow_the_query_text(endpoint: str):

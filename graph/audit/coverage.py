@@ -36,7 +36,8 @@ def source_texts(views: list[ClaimView], directories: list[Path]) -> tuple[dict[
         if match is not None:
             texts[key] = match.read_bytes().decode("utf-8").removeprefix("\ufeff")
         elif candidates:
-            notes.append(f"{candidates[0]} has changed since the build (its SHA-256 differs): coverage of '{key}' skipped")
+            changed = f"{candidates[0]} has changed since the build (its SHA-256 differs)"
+            notes.append(f"{changed}: coverage of '{key}' skipped")
         else:
             looked = ", ".join(str(d) for d in directories) or "no folder"
             notes.append(f"the text of '{key}' was not found (looked in {looked}): coverage of '{key}' skipped")
@@ -44,8 +45,8 @@ def source_texts(views: list[ClaimView], directories: list[Path]) -> tuple[dict[
 
 
 def _sha256(path: Path) -> str:
-    # the build hashes the text it read, without a BOM
-    return hashlib.sha256(path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff").encode()).hexdigest()
+    text = path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()  # the build hashes the text it read, without a BOM
 
 
 def coverage(views: list[ClaimView], texts: dict[str, str]) -> dict[str, dict]:

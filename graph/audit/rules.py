@@ -82,7 +82,8 @@ def _read_rule(path: Path, vocab: Vocabulary, problems: list[Problem], allow_ser
     for field, allowed in (("kind", vocab.finding_kinds), ("severity", vocab.severities)):
         if field in header and header[field][0] not in allowed:
             value, line = header[field]
-            problems.append(Problem(str(path), line, field, f"'{value}' is not a {_NAMES[field]}; use one of: {allowed.words()}"))
+            message = f"'{value}' is not a {_NAMES[field]}; use one of: {allowed.words()}"
+            problems.append(Problem(str(path), line, field, message))
     try:
         info = check_query(text, str(path), allow_service=allow_service)
     except InvalidInput as err:

@@ -4,7 +4,8 @@
     # param: NAME  what the parameter means
 
 A parameter is a variable the caller binds (``--param NAME=VALUE``); each store binds the value as an RDF term
-(never as text pasted into the query).
+(never as text pasted into the query). A named query projects its parameters (SPARQL's substitution, which
+Oxigraph implements, binds only projected variables), so every answer row also says what it was asked about.
 """
 
 from __future__ import annotations

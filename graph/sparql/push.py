@@ -79,9 +79,11 @@ def push(
         method = "update"
     stored = None
     if endpoint:
-        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        # the bound variable is projected: Virtuoso (and SPARQL substitution) bind only projected variables
+        count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         store = EndpointStore(endpoint, auth=auth, timeout=timeout)
-        stored = int(store.query(count, {"g": ox.NamedNode(name)}).rows[0][0].value)
+        rows = store.query(count, {"g": ox.NamedNode(name)}).rows
+        stored = int(rows[0][1].value) if rows else 0
         if stored != len(lines):
             raise RuntimeError(f"pushed {len(lines)} triples to <{name}> but the store now holds {stored}")
     return Pushed(name, len(lines), method, stored)

@@ -116,8 +116,14 @@ def to_csv(result: QueryResult) -> str:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if t is None else (str(t) if isinstance(t, ox.BlankNode) else csv_cell(t.value)) for t in row])
+        writer.writerow([_csv_term(t) for t in row])
     return out.getvalue()
+
+
+def _csv_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, ox.BlankNode) else csv_cell(term.value)
 
 
 def to_tsv(result: QueryResult) -> str:
@@ -128,9 +134,9 @@ def to_tsv(result: QueryResult) -> str:
 
 
 def tsv_term(term: Term) -> str:
-    if isinstance(term, ox.Literal) and term.datatype.value in _ABBREVIATED and term.language is None:
-        if _ABBREVIATED[term.datatype.value].fullmatch(term.value):
-            return term.value
+    pattern = _ABBREVIATED.get(term.datatype.value) if isinstance(term, ox.Literal) and not term.language else None
+    if pattern is not None and pattern.fullmatch(term.value):
+        return term.value
     return str(term)  # N-Triples syntax: IRIs in <>, literals quoted with escapes, datatype or language
 
 

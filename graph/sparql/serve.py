@@ -82,7 +82,7 @@ def _worker(options: ServeOptions, conn: Connection) -> None:
             result = store.query(sparql, limit=options.max_rows)
             conn.send(("ok", result.type, render(result, fmt)))
         except TooLarge as err:
-            conn.send(("too-large", f"the answer has more than {err.limit} {err.unit}, this endpoint's limit; "
+            conn.send(("too-large", f"the answer has more {err.unit} than this endpoint's limit of {err.limit}; "
                                     "add a LIMIT or narrow the query"))  # fmt: skip
         except Exception as err:  # the query's own failure, reported to the client; the worker lives on
             conn.send(("error", f"{type(err).__name__}: {err}"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..formats import rdf_format_for_media_type
-from ..sparql_text import query_form
+from ..sparql_text import query_form, where_group
 from .base import QueryResult, Term, bounded, in_query_order, normal_term
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -95,14 +95,19 @@ class EndpointStore:
 
 
 def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """The query with a trailing VALUES clause binding the parameters (SPARQL 1.1 allows one after the whole
-    query; it joins before projection, ordering and LIMIT). Terms are written in N-Triples syntax by pyoxigraph,
-    so a value is always one term, never query text."""
+    """The query with an inline VALUES block binding the parameters, first in its WHERE group.
+
+    Endpoints have no standard way to pre-bind variables: a trailing VALUES clause would be the cleanest, but
+    Virtuoso applies it after the query's filters and projection. The group is found from the query's tokens
+    (graph/sparql_text.py), and the terms are written in N-Triples syntax by pyoxigraph, so a value is always
+    one term, never query text.
+    """
     if not bindings:
         return sparql
+    at = where_group(sparql)
     names = " ".join(f"?{name}" for name in bindings)
     values = " ".join(str(term) for term in bindings.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
+    return f"{sparql[: at + 1]} VALUES ({names}) {{ ({values}) }} {sparql[at + 1 :]}"
 
 
 def parse_results(body: bytes, mime: str, limit: int | None = None) -> QueryResult:

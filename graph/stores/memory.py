@@ -33,7 +33,8 @@ class MemoryStore:
         try:
             result = self.graph.query(sparql, initBindings=init)
         except RecursionError:
-            raise ValueError("rdflib's SPARQL parser cannot read a query this deeply nested; use --store oxigraph")
+            message = "rdflib's SPARQL parser cannot read a query this deeply nested; use --store oxigraph"
+            raise ValueError(message) from None
         if result.type == "ASK":
             return QueryResult("ASK", boolean=bool(result.askAnswer))
         if result.type == "SELECT":
