@@ -54,9 +54,11 @@ class Project:
         sources: Path | str = "sources",
         allow_empty: bool = False,
         options: Options | None = None,
+        waivers: Path | None = None,
     ) -> Project:
         """Read and check everything; InvalidInput lists every problem at once."""
-        return cls(read_inputs(Path(claims), ontologies, Path(sources), allow_empty), options or Options())
+        inputs = read_inputs(Path(claims), ontologies, Path(sources), allow_empty, waivers)
+        return cls(inputs, options or Options())
 
     def build(self, store_dir: Path | None = None, progress: Progress = None, audit_progress: Progress = None) -> Build:
         """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited."""
@@ -68,7 +70,13 @@ class Project:
         store.add(triples(self.inputs, mint, progress))
         texts = {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
         audit = run_audit(
-            store, self.inputs.vocab, rules, texts=texts, seconds=self.options.rule_seconds, progress=audit_progress
+            store,
+            self.inputs.vocab,
+            rules,
+            texts=texts,
+            waivers=self.inputs.waivers,
+            seconds=self.options.rule_seconds,
+            progress=audit_progress,
         )
         return Build(self.inputs, mint, store, audit)
 
@@ -105,7 +113,9 @@ class Build:
         """
         rdf = rdf_format(fmt)
         try:
-            page = build_page(self.audit.views, self.audit.findings, self.inputs.vocab, max_nodes=max_nodes)
+            page = build_page(
+                self.audit.views, self.audit.active, self.inputs.vocab, max_nodes=max_nodes, digest=self.audit.digest
+            )
             html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
         except TooLarge as err:
             html, about = notice_page(str(err)), f"a notice only: {err}"
@@ -173,12 +183,15 @@ class ClaimGraph:
         seconds: float | None = DEFAULT_RULE_SECONDS,
         allow_service: bool = False,
         progress: Progress = None,
+        waivers: dict[str, str] | None = None,
     ) -> Audit:
         """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches."""
         vocab = self.vocabulary()
         rules = load_rules(vocab, rule_dirs, allow_service)
         dirs = text_dirs if text_dirs is not None else self.text_dirs()
-        return run_audit(self.store, vocab, rules, text_dirs=dirs, seconds=seconds, progress=progress)
+        return run_audit(
+            self.store, vocab, rules, text_dirs=dirs, waivers=waivers, seconds=seconds, progress=progress
+        )
 
     def text_dirs(self) -> list[Path]:
         """Where a graph file's source texts usually are: sources/ of the project the build folder is in."""

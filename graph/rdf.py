@@ -158,6 +158,14 @@ class _Graph:
             yield T(node, OWL.sameAs, ox.NamedNode(source.citation_iri))
         if source.published:
             yield T(node, SCHEMA.datePublished, ox.Literal(source.published))
+        if source.participants is not None:
+            yield T(node, CG.participants, ox.Literal(str(source.participants), datatype=XSD.integer))
+        for prop, value, values in (
+            (CG.riskOfBias, source.risk_of_bias, self.vocab.values["RiskOfBias"]),
+            (CG.conflictOfInterest, source.conflict_of_interest, self.vocab.values["ConflictOfInterest"]),
+        ):
+            if value in values:
+                yield T(node, prop, values[value].iri)
         if source.text is not None:  # which version of the text the selectors' offsets refer to
             digest = hashlib.sha256(source.text.text.encode("utf-8")).hexdigest()
             yield T(node, SCHEMA.sha256, ox.Literal(digest))
