@@ -116,8 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--format", choices=["md", "json", "csv"], default="md", help="output format (default: md)")
     audit.add_argument(
-        "--fail-on", default="", metavar="KIND[,KIND…]", help="exit 3 when findings of these kinds exist (or any)"
+        "--fail-on",
+        default="",
+        metavar="NAME[,NAME…]",
+        help="exit 3 when findings of these kinds, or claims with these verdicts, exist (or: any); waived ones ignored",
     )
+    audit.add_argument("--waivers", type=Path, help="waivers file (default: waivers.csv beside the claims table)")
     audit.set_defaults(run=_audit)
 
     render = sub.add_parser("render", parents=[common, stores], help="write the interactive HTML page of a build")
@@ -184,7 +188,8 @@ def _project(args: argparse.Namespace, allow_empty: bool = False):
         rule_seconds=getattr(args, "rule_timeout", None),
         allow_service=getattr(args, "allow_service", False),
     )
-    project = Project.load(args.claims, args.ontology, args.sources or Path("sources"), allow_empty, options)
+    waivers = getattr(args, "waivers", None)
+    project = Project.load(args.claims, args.ontology, args.sources or Path("sources"), allow_empty, options, waivers)
     _print_problems(project.inputs.warnings)
     return project
 
@@ -251,7 +256,10 @@ def _audit(args: argparse.Namespace) -> int:
     if args.graph or args.store or args.endpoint:
         graph = _graph(args)
         text_dirs = [args.sources] if args.sources else graph.text_dirs()
-        audit = graph.audit(args.rules, text_dirs, args.rule_timeout, args.allow_service, _progress("audit rules"))
+        waivers = _waivers(args.waivers or Path("waivers.csv"))
+        audit = graph.audit(
+            args.rules, text_dirs, args.rule_timeout, args.allow_service, _progress("audit rules"), waivers
+        )
         texts = _texts(text_dirs, audit)
     else:
         result = _project(args).build(audit_progress=_progress("audit rules"))
@@ -261,17 +269,32 @@ def _audit(args: argparse.Namespace) -> int:
         "json": lambda: to_json(audit),
         "csv": lambda: to_csv(audit),
     }
-    unknown = fail_on - set(audit.vocab.finding_kinds) - {"any"}
+    known = set(audit.vocab.finding_kinds) | set(audit.vocab.verdicts) | {"any"}
+    unknown = fail_on - known
     if unknown:
-        raise UsageError(f"--fail-on: unknown kind(s) {', '.join(sorted(unknown))}; use: "
-                         f"{audit.vocab.finding_kinds.words()}, any")
+        names = f"{audit.vocab.finding_kinds.words()}, {audit.vocab.verdicts.words()}, any"
+        raise UsageError(f"--fail-on: unknown name(s) {', '.join(sorted(unknown))}; use finding kinds or verdicts: {names}")
     sys.stdout.write(writers[args.format]())
-    failing = [f for f in audit.findings if "any" in fail_on or f.kind in fail_on]
+    failing = [f.kind for f in audit.active if "any" in fail_on or f.kind in fail_on]
+    failing += [
+        v.verdict for v in audit.views
+        if v.verdict in fail_on and f"verdict:{v.id}" not in audit.waived
+    ]  # fmt: skip
     if failing:
-        kinds = ", ".join(sorted({f.kind for f in failing}))
-        print(f"claimgraph: {len(failing)} finding(s) of kind {kinds}", file=sys.stderr)
+        names = ", ".join(sorted(set(failing)))
+        print(f"claimgraph: {len(failing)} finding(s) or verdict(s) of: {names}", file=sys.stderr)
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _waivers(path: Path) -> dict[str, str]:
+    from .problems import raise_if_errors
+    from .read.waivers import read_waivers
+
+    problems: list = []
+    waivers = read_waivers(path, problems)
+    raise_if_errors(problems)
+    return waivers
 
 
 def _texts(dirs: list[Path], audit: Any) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """The digest: the problems a reviewer should read first, one entry per problem, ranked.
 
 Claims that share a quote are one entry; so are the steps of one causal chain stated by a text, the testimonials a
-text relays from one group of people, the research a text invokes without citing it, and the harms one source
-reports that no text mentions. Entries are ranked by how serious their verdict is, then by what they are about
+text relays from one group of people, the two sides of a contradiction no evidence settles, the research a text
+invokes without citing it, and the harms one source reports that no text mentions. Entries are ranked by how serious their verdict is, then by what they are about
 (efficacy and safety first), then by their first claim.
 """
 
@@ -40,7 +40,8 @@ def _key(problem: str, about: str, first: str) -> tuple:
 
 
 def _groups(views: list[ClaimView]) -> list[list[ClaimView]]:
-    """Claims that make one problem: a shared quote, one causal chain, one group's testimonials."""
+    """Claims that make one problem: a shared quote, one causal chain, one group's testimonials, the two sides
+    of a contradiction no evidence settles."""
     parent = {v.id: v.id for v in views}
 
     def find(x: str) -> str:
@@ -61,6 +62,8 @@ def _groups(views: list[ClaimView]) -> list[list[ClaimView]]:
             keys += [("chain", v.source, v.subject_iri), ("chain", v.source, v.object_iri or v.object)]
         if _testimonial(v):
             keys.append(("testimony", v.source, v.attribution, v.evidence))
+        if v.verdict == "inconsistent":  # the two sides of one contradiction are one problem
+            keys += [("conflict", frozenset((v.id, other))) for other in v.contradicts]
         for key in keys:
             if key in first:
                 union(v.id, first[key])
@@ -80,7 +83,10 @@ def _verdict_entry(group: list[ClaimView], vocab: Vocabulary) -> tuple[tuple, En
     order = {name: i for i, name in enumerate(vocab.verdicts)}
     members = sorted(group, key=lambda v: (order.get(v.verdict, 99), _topic_rank(v), v.id))
     lead = members[0]
-    reasons = [f"{v.id}: {v.reason}" for v in members] if len(members) > 1 else [lead.reason]
+    same: dict[str, list[str]] = {}  # claims with one reason say it once
+    for v in members:
+        same.setdefault(v.reason, []).append(v.id)
+    reasons = [reason if len(same) == 1 else f"{', '.join(ids)}: {reason}" for reason, ids in same.items()]
     about = min((topic(v) for v in members), key=_topic_index)
     entry = Entry(
         0,

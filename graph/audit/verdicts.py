@@ -157,11 +157,11 @@ class Judge:
         grade = self.vocab.grade(best)
         if self._favourable(view) and gap > slack:
             allowed = next((v.label for v in self.vocab.certainty.values() if v.rank == warranted), "doubtful")
+            best_source = self._design(self._best(evidence_for, view)) if evidence_for else "its own citation"
             return verdict(
                 "overstated",
-                f"Stated as {view.certainty}, but the best evidence for it is of {grade.label} certainty "
-                f"({self._describe(self._best(evidence_for, view), view) if evidence_for else 'its own citation'}), "
-                f"which warrants at most '{allowed}'.",
+                f"Stated as {view.certainty}, but the best evidence for it, {best_source}, is of {grade.label} "
+                f"certainty, which warrants no more than '{allowed}'.",
             )
         backing = self._list(evidence_for, view) if evidence_for else f"its own citation ({view.citation})"
         against_note = f"; against it: {self._list(against, view)}" if against else ""
@@ -173,8 +173,8 @@ class Judge:
         about = topic(view)
         if absent:
             return "unsupported", (
-                f"A claim about {about} with nothing traceable behind it; {absent[0].source} found no evidence "
-                "(absence of evidence, not evidence against)."
+                f"A claim about {about} with nothing traceable behind it, and {absent[0].source} found no evidence "
+                "for it (absence of evidence, not evidence against)."
             )
         kind = self.vocab.evidence.get(view.evidence)
         if kind is not None and (kind.rank or 0) > 0 and not kind.flag("traceable"):
@@ -183,7 +183,7 @@ class Judge:
             )
         if view.evidence_rank > 0 and not view.citation:
             return "unsupported", f"A claim about {about} that invokes {kind.label if kind else view.evidence} but cites none."
-        return "unsupported", f"A claim about {about} stated with nothing traceable behind it."
+        return "unsupported", f"A claim about {about} with nothing traceable behind it: no citation, no study."
 
     def _needs_evidence(self, view: ClaimView) -> bool:
         aspects = self.vocab.values["ClaimAspect"]
@@ -199,26 +199,34 @@ class Judge:
     def _best(self, evidence: list[ClaimView], about: ClaimView) -> ClaimView:
         return max(evidence, key=lambda e: (self.grade(e, about), e.id))
 
+    def _design(self, evidence: ClaimView) -> str:
+        kind = self.vocab.evidence.get(evidence.evidence)
+        return f"{evidence.source} ({kind.label if kind else evidence.evidence})"
+
     def _describe(self, evidence: ClaimView, about: ClaimView | None = None) -> str:
         kind = self.vocab.evidence.get(evidence.evidence)
         design = kind.label if kind else evidence.evidence
         grade = self.vocab.grade(self.grade(evidence, about))
-        return f"{evidence.source} ({design}{', ' + grade.label if grade else ''})"
+        return f"{evidence.source} ({design}{', ' + grade.label + ' certainty' if grade else ''})"
 
     def _list(self, evidence: list[ClaimView], about: ClaimView, most: int = 3) -> str:
         ranked = sorted(evidence, key=lambda e: (-self.grade(e, about), e.id))
         names = list(dict.fromkeys(self._describe(e, about) for e in ranked))
-        shown = ", ".join(names[:most])
-        return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+        shown = names[:most]
+        if len(names) > most:
+            return ", ".join(shown) + f" and {len(names) - most} more"
+        return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
 
     def _sides(self, evidence_for, against, about) -> str:
         return f"for, {self._list(evidence_for, about)}; against, {self._list(against, about)}"
 
     def _contradicted(self, against, evidence_for, about) -> str:
-        said = f"{self._list(against, about)} say{'s' if len(against) == 1 else ''} otherwise"
         if evidence_for:
-            return f"Stronger evidence against it: {said}; for it only {self._list(evidence_for, about)}."
-        return f"Evidence says otherwise: {said}."
+            return (
+                f"Contradicted by stronger evidence, {self._list(against, about)}; only "
+                f"{self._list(evidence_for, about)} supports it."
+            )
+        return f"Contradicted by {self._list(against, about)}."
 
 
 def judge(views: list[ClaimView], findings: Iterable[Finding], vocab: Vocabulary) -> dict[str, Judgement]:

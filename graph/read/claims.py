@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from ..escape import control_free
 from ..model import Claim, Source
 from ..problems import Problem
-from ..text import Span, citation_iri, collapse, short
+from ..text import Span, citation_iri, collapse, cues_in, short
 from ..vocab import Vocabulary
 from .sources import KEY
 from .tables import Row, read_table
@@ -59,6 +61,8 @@ def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], pro
         problems.append(row.problem("citation", f"'{values['citation']}' is not a DOI, PMID:n or http(s) URL"))
     if vocab.complete:  # with a broken ontology every value would look unknown
         _check_vocabulary(row, values, vocab, problems)
+        if not _literature(sources.get(values["source"]), vocab):  # the literature's wording is not coded here
+            _check_coding(row, values, vocab, problems)
     anchor = _anchor(row, values, sources, problems)
     return Claim(
         **{c: values[c] for c in COLUMNS if c not in ("supports", "contradicts")},
@@ -79,6 +83,60 @@ def _check_vocabulary(row: Row, values: dict[str, str], vocab: Vocabulary, probl
             problems.append(row.problem("predicate", reason))
         elif predicate.literal and values["object"] and not _well_typed(values["object"], predicate.datatype):
             problems.append(row.problem("object", f"'{values['object']}' is not a valid {predicate.datatype.value}"))
+
+
+def _literature(source: Source | None, vocab: Vocabulary) -> bool:
+    kind = vocab.source_kinds.get(source.kind) if source is not None else None
+    return source is not None and (bool(source.citation) or (kind is not None and kind.flag("isEvidenceSource")))
+
+
+def _check_coding(row: Row, values: dict[str, str], vocab: Vocabulary, problems: list[Problem]) -> None:
+    """Warnings about how a row is coded, answered by fixing the row or by a note that says why."""
+    note = values["note"].lower()
+    certainty = vocab.certainty.get(values["certainty"])
+    top = max((v.rank or 0 for v in vocab.certainty.values()), default=0)
+    cues = cues_in(values["quote"])
+    evidence = vocab.evidence.get(values["evidence"])
+    record = evidence is not None and evidence.flag("recordsAbsence")  # a search's result, not hedged prose
+    if certainty is not None and values["quote"] and not record:
+        unexplained = [c for c in cues if c not in note]
+        if certainty.rank == top and unexplained:
+            problems.append(row.problem(
+                "certainty",
+                f"the quote hedges ('{unexplained[0]}') but the certainty is '{values['certainty']}'; lower it, or say "
+                "in the note why the word does not hedge this claim",
+                severity="warning",
+            ))
+        elif certainty.rank is not None and certainty.rank < top and not cues and values["certainty"] not in note:
+            problems.append(row.problem(
+                "certainty",
+                f"the certainty is '{values['certainty']}' but the quote has no hedge word; say in the note what "
+                "hedges it",
+                severity="warning",
+            ))
+    predicate, _ = vocab.resolve(values["predicate"]) if values["predicate"] else (None, None)
+    if predicate is not None and not predicate.aspects:
+        aspect = _judgement_aspect(values["object"])
+        if aspect:
+            better = sorted(p.name for ps in vocab.predicates.values() for p in ps if aspect in p.aspects)
+            problems.append(row.problem(
+                "predicate",
+                f"'{values['object']}' makes this a claim about {aspect}, which '{predicate.name}' does not say; use "
+                f"a predicate of that aspect ({', '.join(better)}) so the audit holds it to that standard",
+                severity="warning",
+            ))
+
+
+@cache
+def _judgement_words() -> dict[str, str]:
+    text = resources.files("graph").joinpath("data", "judgement-words.txt").read_text(encoding="utf-8")
+    pairs = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {word.strip().lower(): aspect.strip() for word, aspect in pairs}
+
+
+def _judgement_aspect(label: str) -> str:
+    words = collapse(label).lower()
+    return next((aspect for word, aspect in _judgement_words().items() if words == word), "")
 
 
 def _well_typed(text: str, datatype: object) -> bool:
