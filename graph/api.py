@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .audit import DEFAULT_RULE_SECONDS, load_rules, run_audit
+from .audit.digest import digest
 from .audit.enrich import audit_triples
 from .audit.report import to_csv, to_json, to_markdown
 from .files import replace_directory, write_atomic
@@ -201,6 +202,11 @@ class ClaimGraph:
             return [beside] if beside.resolve() == here.resolve() else [beside, here]
         return [here]
 
+    def waived(self, views: list[ClaimView], findings: list[Finding]) -> dict[str, str]:
+        """The findings and verdicts the audit recorded as waived, with the reviewer's reasons."""
+        waived = {f.id: f.waiver for f in findings if f.waiver}
+        return waived | {f"verdict:{v.id}": v.verdict_waiver for v in views if v.verdict_waiver}
+
     def page(
         self,
         focus: str | None = None,
@@ -209,7 +215,12 @@ class ClaimGraph:
         max_nodes: int = DEFAULT_MAX_NODES,
         title: str | None = None,
     ) -> Page:
-        return build_page(self.views(), self.findings(), self.vocabulary(), focus, hops, only, max_nodes, title)
+        """The page of the graph as its audit left it, opening on the digest of the verdicts it records."""
+        views, findings, vocab = self.views(), self.findings(), self.vocabulary()
+        waived = self.waived(views, findings)
+        active = [f for f in findings if f.id not in waived]
+        ranked = digest(views, findings, vocab, waived)
+        return build_page(views, active, vocab, focus, hops, only, max_nodes, title, digest=ranked)
 
     def export(self, fmt: str) -> tuple[bytes, int, int]:
         """GraphML or GEXF of the NetworkX projection: the bytes, and its node and edge counts."""

@@ -49,7 +49,8 @@ def _report(err: Exception, args: argparse.Namespace) -> int:
         _print_problems(err.warnings + err.problems)
         print(f"claimgraph: {len(err.problems)} problem(s) found; nothing was written", file=sys.stderr)
         return EXIT_INVALID
-    if isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError) and not args.debug:
+    usage = isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError)
+    if usage and not isinstance(err, IndexError | KeyError) and not args.debug:  # those two are our own bugs
         print(f"claimgraph: {terminal(str(err))}", file=sys.stderr)
         return EXIT_INVALID
     if args.debug:

@@ -75,6 +75,7 @@ class Finding:
     severity: str
     claims: tuple[str, ...]
     message: str
+    waiver: str = ""  # the reviewer's reason when waived
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class ClaimView:
     evidence_for: tuple[str, ...] = ()  # ids of the literature claims the verdict counts for it …
     evidence_against: tuple[str, ...] = ()  # … and against it
     evidence_certainty: str = ""  # GRADE level: of its own evidence (literature), of the best for it (judged)
+    verdict_waiver: str = ""  # the reviewer's reason when the verdict is waived
     findings: tuple[str, ...] = ()  # finding ids
 
     @property
@@ -192,6 +194,7 @@ def findings_in(store: Store) -> list[Finding]:
                 _text(row, "severity"),
                 claims,
                 _text(row, "message"),
+                _text(row, "waiver"),
             )
         )
     return sorted(found, key=lambda f: f.id)
@@ -244,6 +247,7 @@ def _view(row: dict) -> ClaimView:
         evidence_for=tuple(sorted(_split(row.get("evidenceFor")))),
         evidence_against=tuple(sorted(_split(row.get("evidenceAgainst")))),
         evidence_certainty=_notation(row, "grade"),
+        verdict_waiver=_text(row, "verdictWaiver"),
         findings=tuple(sorted(_split(row.get("findings")))),
     )
 

@@ -29,6 +29,8 @@ def audit_triples(audit: Audit) -> Iterator[ox.Triple]:
         yield T(node, CG.findingKind, vocab.finding_kinds[finding.kind].iri)
         yield T(node, CG.severity, vocab.severities[finding.severity].iri)
         yield T(node, CG.message, ox.Literal(finding.message))
+        if finding.id in audit.waived:
+            yield T(node, CG.waiver, ox.Literal(audit.waived[finding.id]))
         for claim_id in finding.claims:
             if claim_id in iri:
                 yield T(node, CG.concerns, ox.NamedNode(iri[claim_id]))
@@ -41,6 +43,8 @@ def audit_triples(audit: Audit) -> Iterator[ox.Triple]:
         verdict = vocab.verdicts[view.verdict]
         yield T(node, CG.verdict, verdict.iri)
         yield T(node, CG.verdictReason, ox.Literal(view.reason))
+        if f"verdict:{view.id}" in audit.waived:
+            yield T(node, CG.waiver, ox.Literal(audit.waived[f"verdict:{view.id}"]))
         for prop, ids in ((CG.evidenceFor, view.evidence_for), (CG.evidenceAgainst, view.evidence_against)):
             for other in ids:
                 if other in iri:

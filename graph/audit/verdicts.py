@@ -215,17 +215,16 @@ class Judge:
         shown = names[:most]
         if len(names) > most:
             return ", ".join(shown) + f" and {len(names) - most} more"
-        return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+        return ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else "".join(shown)
 
     def _sides(self, evidence_for, against, about) -> str:
-        return f"for, {self._list(evidence_for, about)}; against, {self._list(against, about)}"
+        backing = self._list(evidence_for, about) if evidence_for else f"its own citation ({about.citation})"
+        return f"for, {backing}; against, {self._list(against, about)}"
 
     def _contradicted(self, against, evidence_for, about) -> str:
-        if evidence_for:
-            return (
-                f"Contradicted by stronger evidence, {self._list(against, about)}; only "
-                f"{self._list(evidence_for, about)} supports it."
-            )
+        if evidence_for or about.citation:
+            backing = self._list(evidence_for, about) if evidence_for else f"its own citation ({about.citation})"
+            return f"Contradicted by stronger evidence, {self._list(against, about)}; only {backing} supports it."
         return f"Contradicted by {self._list(against, about)}."
 
 
