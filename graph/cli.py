@@ -387,6 +387,8 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"serving http://{shown}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: not an interruption of work
+        print("claimgraph: stopped", file=sys.stderr)
     finally:
         server.server_close()
     return EXIT_OK

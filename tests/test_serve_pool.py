@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -209,3 +210,25 @@ def test_query_parameters_are_checked_as_utf8(server: Server):
     assert csv(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")[0] == 200
     bad = server.url + "?query=" + urllib.parse.quote_from_bytes(b"SELECT \xff")
     assert get(bad)[0] == 400
+
+
+def test_ctrl_c_stops_the_server_and_every_process_it_started(shipped_build: Path):
+    """Ctrl-C reaches the whole process group: exit 0, one line, no traceback from any child, nothing left over."""
+    from tests.serving import EXE, comm, descendants
+
+    process = subprocess.Popen(
+        [str(EXE), "serve", "--port", "0", "--graph", str(shipped_build / "claims.ttl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a foreground command
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    url = process.stdout.readline().split()[1]
+    assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+    started = [pid for pid in descendants(process.pid) if comm(pid).startswith("cg-")]
+    assert len(started) == 3  # the loader and two workers
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert (process.returncode, stderr) == (0, "claimgraph: stopped\n")
+    gone(started)
