@@ -286,7 +286,8 @@ def _audit(args: argparse.Namespace) -> int:
     unknown = fail_on - known
     if unknown:
         names = f"{audit.vocab.finding_kinds.words()}, {audit.vocab.verdicts.words()}, any"
-        raise UsageError(f"--fail-on: unknown name(s) {', '.join(sorted(unknown))}; use finding kinds or verdicts: {names}")
+        listed = ", ".join(sorted(unknown))
+        raise UsageError(f"--fail-on: unknown name(s) {listed}; use finding kinds or verdicts: {names}")
     sys.stdout.write(writers[args.format]())
     failing = [f.kind for f in audit.active if "any" in fail_on or f.kind in fail_on]
     failing += [

@@ -270,6 +270,8 @@ class Vocabulary:
 
     def problems(self) -> list[str]:
         """What the ontology lacks for the tool to work: a value set the code reads that has no values."""
-        needed = ("Polarity", "Certainty", "EvidenceKind", "SourceKind", "Verdict", "GradeLevel", "FindingKind", "Severity")
+        needed = (
+            "Polarity", "Certainty", "EvidenceKind", "SourceKind", "Verdict", "GradeLevel", "FindingKind", "Severity"
+        )  # fmt: skip
         missing = [name for name in needed if not self.values[name]]
         return [f"the ontology declares no cg:{name} values" for name in missing]

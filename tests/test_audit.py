@@ -200,7 +200,8 @@ def test_validate_graph_reports_a_syntax_error_with_its_line(tmp_path: Path):
 def test_verdicts_and_their_evidence_are_in_the_graph(shipped_build: Path):
     graph = Graph().parse(shipped_build / "claims.ttl")
     audit = _audit(shipped_build)
-    in_graph = {str(s).rsplit("/", 1)[-1]: str(graph.value(o, SKOS.notation)) for s, o in graph.subject_objects(CG.verdict)}
+    pairs = graph.subject_objects(CG.verdict)
+    in_graph = {str(s).rsplit("/", 1)[-1]: str(graph.value(o, SKOS.notation)) for s, o in pairs}
     expected = {i: c["verdict"] for i, c in audit["claims"].items() if "verdict" in c}
     assert in_graph == expected and in_graph["C15"] == "contradicted-by-evidence"
     c40 = next(graph.subjects(DCTERMS.identifier, Literal("C40")))

@@ -2,8 +2,8 @@
 
 Claims that share a quote are one entry; so are the steps of one causal chain stated by a text, the testimonials a
 text relays from one group of people, the two sides of a contradiction no evidence settles, the research a text
-invokes without citing it, and the harms one source reports that no text mentions. Entries are ranked by how serious their verdict is, then by what they are about
-(efficacy and safety first), then by their first claim.
+invokes without citing it, and the harms one source reports that no text mentions. Entries are ranked by how
+serious their verdict is, then by what they are about (efficacy and safety first), then by their first claim.
 """
 
 from __future__ import annotations

@@ -99,11 +99,7 @@ def to_json(audit: Audit) -> str:
         "verdicts": [_entry_json(e) for e in audit.digest],
         "articles": articles(audit),
         "claims": claims,
-        "findings": [
-            {"id": f.id, "rule": f.rule, "kind": f.kind, "severity": f.severity, "claims": list(f.claims),
-             "message": f.message}
-            for f in _ordered(audit, audit.active)
-        ],  # fmt: skip
+        "findings": [_finding_json(f) for f in _ordered(audit, audit.active)],
         "waived": [{"id": k, "reason": r} for k, r in sorted(audit.waived.items())],
     }
     if audit.coverage is not None:
@@ -111,6 +107,11 @@ def to_json(audit: Audit) -> str:
     if audit.notes:
         document["notes"] = audit.notes
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _finding_json(f: Finding) -> dict:
+    return {"id": f.id, "rule": f.rule, "kind": f.kind, "severity": f.severity, "claims": list(f.claims),
+            "message": f.message}  # fmt: skip
 
 
 def _entry_json(entry: Entry) -> dict:

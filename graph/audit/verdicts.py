@@ -122,7 +122,8 @@ class Judge:
         if against and strength_against > strength_for:
             return verdict("contradicted-by-evidence", self._contradicted(against, evidence_for, view))
         if against and strength_against == strength_for:
-            return verdict("mixed", f"Evidence of the same strength on both sides: {self._sides(evidence_for, against, view)}.")
+            sides = self._sides(evidence_for, against, view)
+            return verdict("mixed", f"Evidence of the same strength on both sides: {sides}.")
         if not against and internal and strength_for[0] == 0:
             favoured = [o for o in internal if self._strength(self._for(o), o)[0] > 0]
             if favoured:
@@ -133,7 +134,8 @@ class Judge:
                     f"Contradicts {names} of the same text, which the evidence favours ({backing}).",
                 )
             names = ", ".join(o.id for o in internal)
-            return verdict("inconsistent", f"Contradicts {names} of the same text, and no evidence settles which is right.")
+            reason = f"Contradicts {names} of the same text, and no evidence settles which is right."
+            return verdict("inconsistent", reason)
         if strength_for[0] > 0:
             return self._backed(view, evidence_for, against, strength_for[0], verdict)
         return verdict(*self._unbacked(view, absent))
@@ -182,7 +184,8 @@ class Judge:
                 f"A claim about {about} whose only backing is {kind.label} ({view.attribution}), no study."
             )
         if view.evidence_rank > 0 and not view.citation:
-            return "unsupported", f"A claim about {about} that invokes {kind.label if kind else view.evidence} but cites none."
+            invoked = kind.label if kind else view.evidence
+            return "unsupported", f"A claim about {about} that invokes {invoked} but cites none."
         return "unsupported", f"A claim about {about} with nothing traceable behind it: no citation, no study."
 
     def _needs_evidence(self, view: ClaimView) -> bool:
@@ -191,7 +194,8 @@ class Judge:
 
     def _favourable(self, view: ClaimView) -> bool:
         """A claim that the intervention works, is safe, or works by a mechanism (what overstatement is about)."""
-        return self._needs_evidence(view) and not view.negated and view.object.strip().lower() not in neutral_judgements()
+        neutral = view.object.strip().lower() in neutral_judgements()
+        return self._needs_evidence(view) and not view.negated and not neutral
 
     def _kind_of(self, view: ClaimView) -> str:
         return {"harm": "A harm disclosure", "use": "A report of use"}.get(topic(view), "Background")

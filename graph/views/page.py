@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 import networkx as nx
 
+from ..model import Entry
 from ..vocab import Vocabulary
 from .layout import SEED, layout
-from ..model import Entry
 from .network import CLAIM, ENTITY, EVIDENCE, UNAUDITED
 
 # Verdict colours, assigned in the ontology's rank order within each side: the disfavoured side red to orange,
