@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import COUNT_CLAIMS, Server, get, rollup, serve, status, wait_for, with_query
+from tests.serving import CLAIMS_CSV, COUNT_CLAIMS, Server, get, rollup, serve, status, wait_for, with_query
 
 CG = "https://w3id.org/claimgraph/ns#"
 ID = "https://w3id.org/claimgraph/id/claim/"
@@ -99,11 +99,11 @@ STACK_HEAVY = {
     ),
     "36 nested groups": (
         "SELECT (COUNT(*) AS ?n) WHERE " + "{ " * 36 + f"?c a <{CG}Claim> " + "} " * 36,
-        "n\r\n79\r\n",
+        CLAIMS_CSV,
     ),
     "25 nested parentheses": (
         f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{CG}Claim> FILTER (" + "(" * 25 + "true" + ")" * 25 + ") }",
-        "n\r\n79\r\n",
+        CLAIMS_CSV,
     ),
 }
 
@@ -119,7 +119,7 @@ def test_a_query_nested_deeper_than_any_parser_can_take_is_400_and_the_server_li
     query = f"SELECT * WHERE {{ ?c a <{CG}Claim> FILTER (" + "(" * 5000 + "true" + ")" * 5000 + ") }"
     code, body = csv(server, query)
     assert code == 400 and "nests brackets 5002 deep; the limit is 256" in body
-    assert csv(server, COUNT_CLAIMS) == (200, "n\r\n79\r\n")
+    assert csv(server, COUNT_CLAIMS) == (200, CLAIMS_CSV)
 
 
 MILLION_ROWS = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 1000000"
@@ -146,7 +146,7 @@ def test_a_killed_worker_is_replaced_and_a_pool_that_lost_everything_recovers(sh
         os.kill(first[0], signal.SIGKILL)  # not by the time limit: by hand (or the kernel's OOM killer)
         gone(first[:1])
         for _ in range(6):
-            assert csv(s, COUNT_CLAIMS) == (200, "n\r\n79\r\n")
+            assert csv(s, COUNT_CLAIMS) == (200, CLAIMS_CSV)
         wait_for(lambda: len(s.workers()) == 2 and first[0] not in s.workers(), what="a replacement worker")
         assert s.loader() == loader  # the replacement is a fork of the loaded graph, not a new parse
         # every worker and the process holding the graph, all at once
@@ -155,7 +155,7 @@ def test_a_killed_worker_is_replaced_and_a_pool_that_lost_everything_recovers(sh
             os.kill(pid, signal.SIGKILL)
         gone(killed)
         for _ in range(4):
-            assert csv(s, COUNT_CLAIMS) == (200, "n\r\n79\r\n")
+            assert csv(s, COUNT_CLAIMS) == (200, CLAIMS_CSV)
         wait_for(lambda: len(s.workers()) == 2, what="a full pool again")
         assert s.loader() != loader
         assert "Traceback" not in s.stderr()
@@ -225,7 +225,7 @@ def test_ctrl_c_stops_the_server_and_every_process_it_started(shipped_build: Pat
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     url = process.stdout.readline().split()[1]
-    assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+    assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == CLAIMS_CSV
     started = [pid for pid in descendants(process.pid) if comm(pid).startswith("cg-")]
     assert len(started) == 3  # the loader and two workers
     os.killpg(process.pid, signal.SIGINT)
