@@ -129,9 +129,18 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--title", help="page heading")
     render.set_defaults(run=_render)
 
-    export = sub.add_parser("export", parents=[common, stores], help="write the NetworkX projection (GraphML/GEXF)")
-    export.add_argument("--format", choices=("graphml", "gexf"), default="graphml", help="graphml (default) or gexf")
-    export.add_argument("--out", type=Path, help="file to write (default: out/claims.graphml or .gexf)")
+    export = sub.add_parser(
+        "export", parents=[common, stores], help="write the graph as GraphML/GEXF, or back as claims.csv + sources.csv"
+    )
+    export.add_argument(
+        "--format", choices=("graphml", "gexf", "csv"), default="graphml",
+        help="graphml (default) or gexf: the NetworkX projection; csv: claims.csv and sources/sources.csv to edit "
+        "and build again",
+    )  # fmt: skip
+    export.add_argument(
+        "--out", type=Path, help="file to write (default: out/claims.graphml or .gexf); for csv a folder (default: .)"
+    )
+    export.add_argument("--force", action="store_true", help="csv: replace existing claims.csv and sources.csv")
     export.set_defaults(run=_export)
 
     query = sub.add_parser("query", parents=[common, stores], help="run a named query, a .rq file or SPARQL text")
@@ -232,7 +241,9 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"ok: {args.graph} conforms to the claimgraph shapes")
         return EXIT_OK
     project = _project(args, args.allow_empty)
-    print(f"ok: {len(project.inputs.claims)} claims from {len(project.inputs.sources)} sources, no problems")
+    warnings = len(project.inputs.warnings)
+    verdict = f"{warnings} warning(s) above" if warnings else "no problems"
+    print(f"ok: {len(project.inputs.claims)} claims from {len(project.inputs.sources)} sources, {verdict}")
     return EXIT_OK
 
 
@@ -301,8 +312,19 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .escape import terminal
     from .files import write_atomic
 
+    if args.format == "csv":
+        out = args.out or Path(".")
+        tables = _graph(args).export_tables(out, replace=args.force)
+        for note in tables.notes:
+            print(f"claimgraph: note: {terminal(note)}", file=sys.stderr)
+        print(
+            f"wrote {out / 'claims.csv'} ({tables.claim_count} claims) and {out / 'sources' / 'sources.csv'} "
+            f"({tables.source_count} sources); build them with the same ontology, rules and --base"
+        )
+        return EXIT_OK
     out = args.out or Path("out") / f"claims.{args.format}"
     data, nodes, edges = _graph(args).export(args.format)
     write_atomic(out, data)

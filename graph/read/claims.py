@@ -10,6 +10,7 @@ from ..model import Claim, Source
 from ..problems import Problem
 from ..text import Span, citation_iri, collapse, short
 from ..vocab import Vocabulary
+from .labels import label_problems, skeleton
 from .sources import KEY
 from .tables import Row, read_table
 
@@ -40,7 +41,35 @@ def read_claims(path: Path, vocab: Vocabulary, sources: dict[str, Source], probl
             first_line[claim.id] = row.line
         claims.append(claim)
     _check_links(claims, rows, first_line, problems)
+    _check_look_alikes(rows, problems)
     return claims
+
+
+def _check_look_alikes(rows: list[Row], problems: list[Problem]) -> None:
+    """Labels that could be mistaken for another: invisible characters (errors), compatibility forms and mixed
+    scripts (warnings), and two different labels that look the same (a warning naming the first one)."""
+    seen: dict[str, tuple[str, str, int]] = {}  # skeleton -> (entity key, label, line) of its first spelling
+    checked: set[str] = set()
+    for row in rows:
+        for column in LABEL_COLUMNS:
+            label = row.get(column)
+            if not label:
+                continue
+            if label not in checked:
+                checked.add(label)
+                for severity, message in label_problems(label):
+                    problems.append(row.problem(column, message, severity=severity))
+            key, shape = entity_key(label), skeleton(collapse(label))
+            first = seen.setdefault(shape, (key, label, row.line))
+            if first[0] != key:
+                problems.append(
+                    row.problem(
+                        column,
+                        f"'{label}' looks like '{first[1]}' (line {first[2]}) but is a different label, so it "
+                        "names a different entity; write it the same way if it is the same",
+                        severity="warning",
+                    )
+                )
 
 
 def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], problems: list[Problem]) -> Claim:
