@@ -47,7 +47,7 @@ def _report(err: Exception, args: argparse.Namespace) -> int:
 
     if isinstance(err, InvalidInput):
         _print_problems(err.warnings + err.problems)
-        print(f"claimgraph: {len(err.problems)} problem(s) found; nothing was written", file=sys.stderr)
+        print(f"claimgraph: {err.count:,} problem(s) found; nothing was written", file=sys.stderr)
         return EXIT_INVALID
     if isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError) and not args.debug:
         print(f"claimgraph: {terminal(str(err))}", file=sys.stderr)
@@ -410,11 +410,12 @@ def _credentials(args: argparse.Namespace) -> tuple[str, str] | None:
 
 def _print_problems(problems: list) -> None:
     """Every problem, up to a limit: a table with a million bad rows says so in one line, not a million."""
-    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+    listed = [p for p in problems if not p.more]
+    for problem in listed[:MAX_SHOWN_PROBLEMS]:
         print(problem, file=sys.stderr)
-    if len(problems) > MAX_SHOWN_PROBLEMS:
-        rest = len(problems) - MAX_SHOWN_PROBLEMS
-        print(f"… and {rest} more problem(s) not shown (the first {MAX_SHOWN_PROBLEMS} are above)", file=sys.stderr)
+    rest = sum(1 + p.more for p in problems) - min(len(listed), MAX_SHOWN_PROBLEMS)
+    if rest:
+        print(f"… and {rest:,} more problem(s) not shown (the first {MAX_SHOWN_PROBLEMS} are above)", file=sys.stderr)
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:

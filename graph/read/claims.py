@@ -19,6 +19,7 @@ OPTIONAL = ("quote", "polarity", "certainty", "attribution", "evidence", "citati
 COLUMNS = REQUIRED + OPTIONAL
 DEFAULTS = {"polarity": "affirmed", "certainty": "certain", "attribution": "author", "evidence": "none"}
 LABEL_COLUMNS = ("subject", "object", "attribution")
+MAX_KEPT = 1000  # problems kept per table; a table with a million bad rows is counted, not listed
 
 
 def entity_key(label: str) -> str:
@@ -32,14 +33,26 @@ def read_claims(path: Path, vocab: Vocabulary, sources: dict[str, Source], probl
     rows = read_table(path, REQUIRED, OPTIONAL, problems)
     first_line: dict[str, int] = {}
     claims = []
+    found: list[Problem] = []  # this table's problems: the first MAX_KEPT are kept, the rest only counted
+    counted = 0
     for row in rows:
-        claim = _claim_from_row(row, vocab, sources, problems)
-        if claim.id in first_line:
-            problems.append(row.problem("id", f"duplicate id '{claim.id}' (first on line {first_line[claim.id]})"))
-            continue
-        if claim.id:
+        row_problems: list[Problem] = []
+        claim = _claim_from_row(row, vocab, sources, row_problems)
+        duplicate = claim.id in first_line
+        if duplicate:
+            row_problems.append(row.problem("id", f"duplicate id '{claim.id}' (first on line {first_line[claim.id]})"))
+        elif claim.id:
             first_line[claim.id] = row.line
-        claims.append(claim)
+        if len(found) < MAX_KEPT:
+            found += row_problems
+        else:
+            counted += sum(1 for p in row_problems if p.severity == "error")
+        if not duplicate:
+            claims.append(claim)
+    problems += found
+    if counted:
+        message = f"{counted:,} more problem(s) in this table, counted but not listed"
+        problems.append(Problem(str(path), 0, "", message, more=counted - 1))
     _check_links(claims, rows, first_line, problems)
     _check_look_alikes(rows, problems)
     return claims
@@ -129,6 +142,15 @@ def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], proble
         problems.append(row.problem("source", f"unknown source '{key}' (sources.csv has: {known})"))
         return None
     if source.text is None:
+        if quote:
+            problems.append(
+                row.problem(
+                    "quote",
+                    f"source '{key}' has no text ({key}.txt), so the quote cannot be anchored: the graph keeps only "
+                    "its hedge cues",
+                    severity="warning",
+                )
+            )
         return None
     if not quote:
         problems.append(row.problem("quote", f"missing quote: source '{key}' has a text, so the claim must quote it"))
