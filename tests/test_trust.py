@@ -70,8 +70,14 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> MiniProject:
     )  # fmt: skip
     rows = []
     for i, payload in enumerate(PAYLOADS):
-        common = {"subject": f"s {payload}", "object": f"o {payload}", "attribution": f"a {payload}",
-                  "note": payload, "quote": f"Sentence {i} might say {payload} plainly", "source": "article"}  # fmt: skip
+        common = {
+            "subject": f"s {payload}",
+            "object": f"o {payload}",
+            "attribution": f"a {payload}",
+            "note": payload,
+            "quote": f"Sentence {i} might say {payload} plainly",
+            "source": "article",
+        }
         rows.append(claim(f"P{i:02d}", **common, certainty="certain", evidence="rct"))
         rows.append(claim(f"N{i:02d}", **common, polarity="negated", contradicts=f"P{i:02d}"))
     rows.append(
@@ -265,8 +271,10 @@ def test_a_cartesian_rule_stops_at_the_time_limit_and_leaves_out_untouched(mini:
 
 # ---------------------------------------------------------------- #7 entity expansion in RDF/XML ontologies
 
-RDF_HEAD = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"><rdf:Description rdf:about="http://e.org/x">')  # fmt: skip
+RDF_HEAD = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"><rdf:Description rdf:about="http://e.org/x">'
+)
 
 
 def _xml(declarations: list[str], label: str) -> str:
@@ -285,8 +293,10 @@ BOMBS = {
     "billion-laughs": _xml(_laughs(), "&lol9;"),
     "colon-names": _xml(_laughs("l:"), "&l:9;"),
     "after-a-comment": _xml(["<!-- ]> -->", *_laughs()], "&lol9;"),
-    "ampersand-reference": _xml(['<!ENTITY a "xxxxxxxxxx">', '<!ENTITY b "' + "&#38;a;" * 100 + '">',
-                                 '<!ENTITY c "' + "&b;" * 1000 + '">'], "&c;"),  # fmt: skip
+    "ampersand-reference": _xml(
+        ['<!ENTITY a "xxxxxxxxxx">', '<!ENTITY b "' + "&#38;a;" * 100 + '">', '<!ENTITY c "' + "&b;" * 1000 + '">'],
+        "&c;",
+    ),
     "quadratic": _xml([f'<!ENTITY a "{"x" * 40_000}">'], "&a;" * 40_000),
     "external": _xml(['<!ENTITY xxe SYSTEM "file:///etc/passwd">'], "&xxe;"),
     "parameter": _xml(['<!ENTITY % p SYSTEM "http://127.0.0.1:9/evil.dtd">', "%p;"], "x"),
