@@ -3,12 +3,13 @@
 Each command is one library call (graph.api). Modules are imported inside the commands, so ``claimgraph
 --version`` and ``--help`` start at once.
 
-Exit codes: 0 ok, 2 invalid input, 1 anything else, 3 audit findings of a kind named by --fail-on.
+Exit codes: 0 ok, 2 invalid input, 1 anything else, 3 audit findings of a kind named by --fail-on, 130 Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ from typing import Any
 from . import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_FINDINGS = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 MAX_SHOWN_PROBLEMS = 200
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 OUTPUT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
@@ -30,29 +32,62 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = None
+    restore = _exit_on_interrupt(argv if argv is not None else sys.argv[1:])
     try:
+        args = _parser().parse_args(argv)
         return args.run(args)
     except KeyboardInterrupt:
-        print("claimgraph: interrupted; nothing was half-written", file=sys.stderr)
-        return EXIT_ERROR
+        # Ctrl-C: a build leaves out/ as it was (outputs are swapped in whole); a push says what it left
+        print("claimgraph: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as err:
         return _report(err, args)
+    finally:
+        restore()
 
 
-def _report(err: Exception, args: argparse.Namespace) -> int:
+def _exit_on_interrupt(argv: list[str]) -> Callable[[], None]:
+    """Make Ctrl-C end the command at once and quietly: the temporary files being written are removed and the
+    process exits 130, whatever it was doing. A KeyboardInterrupt raised inside an import or a finaliser is
+    printed by Python as "Exception ignored … Traceback" and then lost, so the command would go on.
+
+    Outputs never need the unwinding: a build's out/ is swapped in whole, so stopping anywhere leaves it as it
+    was or complete. ``push`` (which reports how far it got) and ``serve`` (which stops its workers) keep the
+    KeyboardInterrupt. Returns the function that puts the previous handler back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or {"push", "serve"} & set(argv[:1]):
+        return lambda: None
+    own = os.getpid()
+
+    def interrupted(signum: int, frame: object) -> None:
+        if os.getpid() == own:  # not in a forked rule child, which just ends
+            remove_pending = getattr(sys.modules.get("graph.files"), "remove_pending", None)
+            if remove_pending is not None:  # (None while graph.files is still being imported)
+                remove_pending()
+            with contextlib.suppress(OSError):
+                os.write(2, b"claimgraph: interrupted\n")
+        os._exit(EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    return lambda: signal.signal(signal.SIGINT, previous)
+
+
+def _report(err: Exception, args: argparse.Namespace | None) -> int:
     from .escape import terminal
     from .problems import InvalidInput
 
+    debug = bool(getattr(args, "debug", False))
     if isinstance(err, InvalidInput):
         _print_problems(err.warnings + err.problems)
         print(f"claimgraph: {err.count:,} problem(s) found; nothing was written", file=sys.stderr)
         return EXIT_INVALID
-    if isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError) and not args.debug:
+    if isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError) and not debug:
         print(f"claimgraph: {terminal(str(err))}", file=sys.stderr)
         return EXIT_INVALID
-    if args.debug:
+    if debug:
         raise err
     print(f"claimgraph: error: {terminal(str(err))} (run with --debug for details)", file=sys.stderr)
     return EXIT_ERROR

@@ -17,6 +17,17 @@ from .formats import rdf_format_of
 from .problems import InvalidInput, Problem, missing_file
 
 Writer = Callable[[Path], None]  # writes one output file at the path it is given
+_PENDING: set[Path] = set()  # temporary files and folders being written now (removed if the run is stopped)
+
+
+def remove_pending() -> None:
+    """Remove the temporary files and folders this process is writing (for a Ctrl-C that ends it at once)."""
+    for path in list(_PENDING):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 # ---------------------------------------------------------------- writing
@@ -29,12 +40,15 @@ def write_atomic(path: Path, data: bytes | str | Writer) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(path.parent, f".{path.name}.")
     tmp = path.parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    _PENDING.add(tmp)
     try:
         _write(tmp, data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        _PENDING.discard(tmp)
 
 
 def _write(path: Path, data: bytes | str | Writer) -> None:
@@ -60,6 +74,7 @@ def replace_directory(target: Path, files: dict[str, Writer]) -> list[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target.parent, f".{target.name}.")
     fresh = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
+    _PENDING.add(fresh)
     fresh.mkdir()
     try:
         for name, writer in files.items():
@@ -70,9 +85,13 @@ def replace_directory(target: Path, files: dict[str, Writer]) -> list[Path]:
         old = _swap(fresh, target)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
+        _PENDING.discard(fresh)
         raise
     if old is not None:
+        _PENDING.add(old)
         shutil.rmtree(old, ignore_errors=True)
+        _PENDING.discard(old)
+    _PENDING.discard(fresh)
     _fsync_dir(target.parent)
     return [target / name for name in files]
 
