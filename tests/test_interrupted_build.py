@@ -166,7 +166,8 @@ def test_ctrl_c_at_random_moments_leaves_one_complete_build_and_no_traceback(two
         current = held
     assert interrupted >= SIGINT_TRIALS // 2
     assert _leftovers(root) == []
-    print(f"SIGINT: {SIGINT_TRIALS} trials ({SIGINT_TRIALS // 2} in the first second after a {start_up:.2f} s start-up),"
+    first = SIGINT_TRIALS // 2
+    print(f"SIGINT: {SIGINT_TRIALS} trials ({first} in the first second after a {start_up:.2f} s start-up),"
           f" {interrupted} interrupted, {SIGINT_TRIALS - interrupted} finished first; no traceback, never a mix")
 
 
