@@ -31,6 +31,12 @@ def terminal(text: str) -> str:
     return _CONTROL.sub(lambda m: _escaped(m.group(0)), text)
 
 
+def one_line(text: str) -> str:
+    """``terminal`` text on one line: a newline in a value is shown as \\n, so it cannot start a line of its own
+    (a forged "ok: …" line under an error)."""
+    return terminal(text).replace("\n", "\\n")
+
+
 def _escaped(ch: str) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .escape import terminal
+from .escape import one_line
 
 
 @dataclass(frozen=True, order=True)
@@ -25,7 +25,7 @@ class Problem:
         where = f"{self.file}:{self.line}" if self.line else self.file
         label = "" if self.severity == "error" else f"{self.severity}: "
         text = f"{where}: {self.column}: {label}{self.message}" if self.column else f"{where}: {label}{self.message}"
-        return terminal(text)
+        return one_line(text)
 
 
 class InvalidInput(Exception):

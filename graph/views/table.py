@@ -80,7 +80,8 @@ def _claim_row(view: ClaimView, notes: list[str]) -> list[str]:
 
 def _csv(rows: list[list[str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends: with "\n" the csv module would leave a cell holding a bare "\r" unquoted
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(rows[0])
     for row in rows[1:]:
         writer.writerow([csv_cell(cell) for cell in row])
