@@ -89,7 +89,9 @@ def _report(err: Exception, args: argparse.Namespace | None) -> int:
         return EXIT_INVALID
     if debug:
         raise err
-    print(f"claimgraph: error: {terminal(str(err))} (run with --debug for details)", file=sys.stderr)
+    stopped = type(err).__name__ == "RuleTimeout"  # says all there is to say: the rule, its limit, the option
+    hint = "" if stopped else " (run with --debug for details)"
+    print(f"claimgraph: error: {terminal(str(err))}{hint}", file=sys.stderr)
     return EXIT_ERROR
 
 
