@@ -160,10 +160,22 @@ def test_audit_and_query_csv_neutralise_formulas(hostile: MiniProject):
         assert not [c for c in cells if c.startswith(FORMULA_START)]
 
 
-def test_the_endpoint_writes_csv_with_the_same_writer():
-    from graph.sparql import results, serve
+def test_the_endpoint_answers_csv_with_the_same_neutralised_cells(hostile: MiniProject):
+    import urllib.parse
+    import urllib.request
 
-    assert serve.render is results.render
+    from tests.serving import serve
+
+    query = CG + "SELECT ?note WHERE { ?c cg:curatorNote ?note }"
+    with serve("--graph", str(hostile.root / "out" / "claims.ttl")) as server:
+        url = server.url + "?" + urllib.parse.urlencode({"query": query})
+        request = urllib.request.Request(url, headers={"Accept": "text/csv"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            served = response.read().decode("utf-8")
+    printed = hostile.run("query", query, "--format", "csv").stdout
+    assert sorted(served.splitlines()) == sorted(printed.splitlines())
+    cells = [cell for row in csv.reader(io.StringIO(served)) for cell in row]
+    assert f"'{PAYLOADS[10]}" in cells and not [c for c in cells if c.startswith(FORMULA_START)]
 
 
 def test_numbers_stay_numbers_in_query_csv(mini: MiniProject):
