@@ -222,6 +222,25 @@ class ClaimGraph:
         ranked = digest(views, findings, vocab, waived)
         return build_page(views, active, vocab, focus, hops, only, max_nodes, title, digest=ranked)
 
+    def export_tables(self, out: Path | str = ".", replace: bool = False):
+        """Write the graph back as OUT/claims.csv and OUT/sources/sources.csv (the texts stay in OUT/sources/,
+        where they are checked against the hashes the graph records); building them gives the same graph.
+
+        Existing tables are replaced only with ``replace``. Returns the Tables, with notes on what a rebuild
+        needs (a missing or changed text)."""
+        from .views.table import tables, text_notes
+
+        out = Path(out)
+        targets = (out / "claims.csv", out / "sources" / "sources.csv")
+        existing = [str(p) for p in targets if p.exists()]
+        if existing and not replace:
+            raise ValueError(f"{' and '.join(existing)} already exist; give --force to replace them, or --out DIR")
+        result = tables(self.store)
+        result.notes += text_notes(result.texts, out / "sources")
+        write_atomic(targets[1], result.sources)
+        write_atomic(targets[0], result.claims)
+        return result
+
     def export(self, fmt: str) -> tuple[bytes, int, int]:
         """GraphML or GEXF of the NetworkX projection: the bytes, and its node and edge counts."""
         from .views import export, to_networkx

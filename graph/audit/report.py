@@ -13,7 +13,7 @@ import io
 import json
 from collections import Counter
 
-from ..escape import csv_cell
+from ..escape import csv_cell, terminal
 from ..escape import markdown as md
 from ..model import Audit, ClaimView, Entry, Finding
 from ..text import sentence_around
@@ -131,7 +131,8 @@ def to_csv(audit: Audit) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["finding", "rule", "kind", "severity", "claims", "message"])
     for f in _ordered(audit, audit.active):
-        writer.writerow([csv_cell(c) for c in (f.id, f.rule, f.kind, f.severity, ";".join(f.claims), f.message)])
+        cells = (f.id, f.rule, f.kind, f.severity, ";".join(f.claims), f.message)
+        writer.writerow([csv_cell(terminal(c)) for c in cells])  # a report: no control character acts
     return out.getvalue()
 
 

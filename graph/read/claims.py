@@ -12,6 +12,7 @@ from ..model import Claim, Source
 from ..problems import Problem
 from ..text import Span, citation_iri, collapse, cues_in, short
 from ..vocab import Vocabulary
+from .labels import label_problems, skeleton
 from .sources import KEY
 from .tables import Row, read_table
 
@@ -20,6 +21,7 @@ OPTIONAL = ("quote", "polarity", "certainty", "attribution", "evidence", "citati
 COLUMNS = REQUIRED + OPTIONAL
 DEFAULTS = {"polarity": "affirmed", "certainty": "certain", "attribution": "author", "evidence": "none"}
 LABEL_COLUMNS = ("subject", "object", "attribution")
+MAX_KEPT = 1000  # problems kept per table; a table with a million bad rows is counted, not listed
 
 
 def entity_key(label: str) -> str:
@@ -33,16 +35,56 @@ def read_claims(path: Path, vocab: Vocabulary, sources: dict[str, Source], probl
     rows = read_table(path, REQUIRED, OPTIONAL, problems)
     first_line: dict[str, int] = {}
     claims = []
+    found: list[Problem] = []  # this table's problems: the first MAX_KEPT are kept, the rest only counted
+    counted = 0
     for row in rows:
-        claim = _claim_from_row(row, vocab, sources, problems)
-        if claim.id in first_line:
-            problems.append(row.problem("id", f"duplicate id '{claim.id}' (first on line {first_line[claim.id]})"))
-            continue
-        if claim.id:
+        row_problems: list[Problem] = []
+        claim = _claim_from_row(row, vocab, sources, row_problems)
+        duplicate = claim.id in first_line
+        if duplicate:
+            row_problems.append(row.problem("id", f"duplicate id '{claim.id}' (first on line {first_line[claim.id]})"))
+        elif claim.id:
             first_line[claim.id] = row.line
-        claims.append(claim)
+        if len(found) < MAX_KEPT:
+            found += row_problems
+        else:
+            counted += sum(1 for p in row_problems if p.severity == "error")
+        if not duplicate:
+            claims.append(claim)
+    problems += found
+    if counted:
+        message = f"{counted:,} more problem(s) in this table, counted but not listed"
+        problems.append(Problem(str(path), 0, "", message, more=counted - 1))
     _check_links(claims, rows, first_line, problems)
+    _check_look_alikes(rows, problems)
     return claims
+
+
+def _check_look_alikes(rows: list[Row], problems: list[Problem]) -> None:
+    """Labels that could be mistaken for another: invisible characters (errors), compatibility forms and mixed
+    scripts (warnings), and two different labels that look the same (a warning naming the first one)."""
+    seen: dict[str, tuple[str, str, int]] = {}  # skeleton -> (entity key, label, line) of its first spelling
+    checked: set[str] = set()
+    for row in rows:
+        for column in LABEL_COLUMNS:
+            label = row.get(column)
+            if not label:
+                continue
+            if label not in checked:
+                checked.add(label)
+                for severity, message in label_problems(label):
+                    problems.append(row.problem(column, message, severity=severity))
+            key, shape = entity_key(label), skeleton(collapse(label))
+            first = seen.setdefault(shape, (key, label, row.line))
+            if first[0] != key:
+                problems.append(
+                    row.problem(
+                        column,
+                        f"'{label}' looks like '{first[1]}' (line {first[2]}) but is a different label, so it "
+                        "names a different entity; write it the same way if it is the same",
+                        severity="warning",
+                    )
+                )
 
 
 def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], problems: list[Problem]) -> Claim:
@@ -158,6 +200,15 @@ def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], proble
         problems.append(row.problem("source", f"unknown source '{key}' (sources.csv has: {known})"))
         return None
     if source.text is None:
+        if quote:
+            problems.append(
+                row.problem(
+                    "quote",
+                    f"source '{key}' has no text ({key}.txt), so the quote cannot be anchored: the graph keeps only "
+                    "its hedge cues",
+                    severity="warning",
+                )
+            )
         return None
     if not quote:
         problems.append(row.problem("quote", f"missing quote: source '{key}' has a text, so the claim must quote it"))
