@@ -105,8 +105,8 @@ class _Tags(HTMLParser):
         self.text.append(data)
 
 
-SAFE_TAGS = {"h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "strong", "em",
-             "code", "blockquote", "br", "hr"}  # fmt: skip
+SAFE_TAGS = {"h1", "h2", "h3", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "ol", "li", "strong",
+             "em", "code", "blockquote", "br", "hr"}  # fmt: skip
 
 
 def _renderings(markdown_text: str) -> dict[str, str]:
@@ -121,7 +121,7 @@ def _renderings(markdown_text: str) -> dict[str, str]:
 
 def test_audit_md_renders_every_payload_as_text_in_two_markdown_engines(hostile: MiniProject):
     report = (hostile.root / "out" / "audit.md").read_text(encoding="utf-8")
-    assert "echo" in report and report.count("### ") > 2 * len(PAYLOADS)  # the payloads reached the headings
+    assert "echo" in report and report.count("\n### ") == 2 * len(PAYLOADS)  # one section per hostile claim
     for engine, html in _renderings(report).items():
         parsed = _Tags()
         parsed.feed(html)
