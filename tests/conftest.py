@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,3 +144,21 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = claimgraph("build", "--out", str(out), cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One throw-away Virtuoso for the whole run (tests/virtuoso_server.py); skipped when virtuoso-t is not
+    installed, a failure instead when CLAIMGRAPH_REQUIRE_VIRTUOSO=1."""
+    from tests import virtuoso_server
+
+    if not virtuoso_server.available():
+        if os.environ.get("CLAIMGRAPH_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail(
+                "virtuoso-t is not installed but CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (apt-get install virtuoso-opensource)"
+            )
+        pytest.skip(
+            "virtuoso-t not installed (apt-get install virtuoso-opensource); set CLAIMGRAPH_REQUIRE_VIRTUOSO=1 to fail"
+        )
+    with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
