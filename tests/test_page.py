@@ -104,3 +104,97 @@ def test_edges_are_styled_by_kind(shipped_page: dict):
     assert kinds["contradicts"]["arrows"]["to"]["enabled"] is False and kinds["contradicts"]["dashes"] == [10, 6]
     assert kinds["supports"]["arrows"]["to"]["enabled"] is True and kinds["supports"]["width"] == 2
     assert kinds["object"]["label"] and "label" not in kinds["subject"]
+
+
+# --- the parts of a node, through page_data on the shipped build ------------------------------------------------
+
+
+def test_entity_and_value_nodes_are_sized_by_how_many_claims_they_join(shipped_page: dict):
+    others = [n for n in shipped_page["nodes"] if n["cg"]["kind"] != "claim"]
+    entities = [n for n in others if n["cg"]["kind"] == "entity"]
+    values = [n for n in others if n["cg"]["kind"] == "value"]
+    assert len(entities) == 55 and len(values) == 3
+    top = max(n["cg"]["degree"] for n in others)
+    for n in entities:
+        scale = (n["cg"]["degree"] / top) ** 0.5
+        assert (n["shape"], n["size"], n["font"]["size"]) == ("dot", 10 + round(30 * scale), 14 + round(8 * scale))
+        assert n["title"] == f"{n['label']}\nentity · {n['cg']['degree']} claim(s)"
+    assert max(n["size"] for n in entities) == 40
+    for n in values:
+        assert n["shape"] == "box" and n["title"] == f"{n['label']}\nvalue · {n['cg']['degree']} claim(s)"
+
+
+def test_a_claim_node_carries_what_the_details_panel_shows(shipped_page: dict):
+    c36 = claims(shipped_page)["C36"]["cg"]
+    assert {k: c36[k] for k in ("id", "status", "source", "evidence", "certainty", "polarity", "literature")} == {
+        "id": "C36", "status": "contested", "source": "prolotherapy-article", "evidence": "systematic-review",
+        "certainty": "possible", "polarity": "affirmed", "literature": "mixed",
+    }  # fmt: skip
+    assert c36["quote"].startswith("A systematic review") and c36["hedge_cues"] == ["might"]
+    assert c36["negated"] is False and c36["literature_meaning"]
+    assert {f["kind"] for f in c36["findings"]} >= {"uncited-evidence"}
+    assert all(set(f) == {"kind", "severity", "message", "rule"} for f in c36["findings"])
+    assert "findings: " in claims(shipped_page)["C36"]["title"] and "literature: mixed" in claims(shipped_page)["C36"][
+        "title"]  # fmt: skip
+    assert shipped_page["sources"][0] == {"key": "acr-2019", "title": shipped_page["sources"][0]["title"]}
+    assert [s["key"] for s in shipped_page["sources"]] == sorted(s["key"] for s in shipped_page["sources"])
+
+
+def test_statuses_take_the_palette_in_the_ontology_s_order(shipped_page: dict):
+    colours = [s["colour"] for s in shipped_page["statuses"]]
+    assert colours[:4] == ["#d62728", "#f28e2b", "#edc948", "#59a14f"] and colours[-1] == "#bab0ac"
+    assert all(s["meaning"] for s in shipped_page["statuses"])
+
+
+def test_the_quote_s_sentence_around_it():
+    from graph.views.page import sentence_context
+
+    assert sentence_context("Earlier. And so ", " works. Later") == ("And so ", " works.")
+    assert sentence_context("no end before ", " or after") == ("…no end before ", " or after…")
+    assert sentence_context("line one\nline  two ", "!\nNext") == ("line  two ", "!")
+    assert sentence_context("", "") == ("…", "…")
+
+
+def test_the_reading_says_who_claims_what_on_what_evidence():
+    from graph.views.page import reading
+
+    base = {"polarity": "affirmed", "predicate_label": "treats", "attribution": "author", "citation": "",
+            "evidence": "none", "subject": "s", "object": "o", "certainty": "probable"}  # fmt: skip
+    assert reading(base) == "s — treats → o, probable, according to the author, no evidence invoked"
+    assert reading({**base, "polarity": "negated", "attribution": "", "evidence": ""}) == (
+        "s — NOT treats → o, probable, according to the author, no evidence invoked"
+    )
+    review = reading({**base, "attribution": "a review", "evidence": "rct"})
+    assert review.endswith("according to a review, no citation")
+    assert reading({**base, "citation": "https://doi.org/x", "evidence": "rct"}).endswith(", cites https://doi.org/x")
+
+
+def test_the_page_with_physics_uses_pyvis_s_options_and_no_positions(shipped_build: Path):
+    from graph.api import ClaimGraph
+    from graph.views import to_networkx
+    from graph.views.page import render_html
+
+    built = ClaimGraph.open(graph=shipped_build / "claims.ttl")
+    nxg = to_networkx(built.views(), built.findings())
+    page = render_html(nxg, built.vocabulary(), "t", precomputed=False)
+    raw = re.search(r'<script type="application/json" id="cg-options">(.*?)</script>', page, re.S).group(1)
+    options = json.loads(raw)
+    assert options["physics"]["enabled"] is True and options["edges"]["color"] == {"inherit": False}
+    data = json.loads(re.search(r'id="cg-data">(.*?)</script>', page, re.S).group(1))
+    assert all("x" not in n and "y" not in n for n in data["nodes"])
+
+
+def test_edge_labels_are_left_to_the_tooltip_above_four_hundred_nodes(shipped_build: Path):
+    import networkx as nx
+
+    from graph.api import ClaimGraph
+    from graph.views import to_networkx
+    from graph.views.page import page_data
+
+    built = ClaimGraph.open(graph=shipped_build / "claims.ttl")
+    one = to_networkx(built.views(), built.findings())
+    three = nx.union_all([nx.relabel_nodes(one, {n: f"{i}:{n}" for n in one}) for i in range(3)])
+    assert len(one) <= 400 < len(three)
+    small, large = (page_data(g, built.vocabulary(), "t", None) for g in (one, three))
+    assert any("label" in e for e in small["edges"]) and not any("label" in e for e in large["edges"])
+    assert all(e["title"] for e in large["edges"])
