@@ -59,6 +59,27 @@ class Http:
             if err.code in (401, 403) and not body.strip():
                 body = "authentication failed or not allowed (check --user and the password)"
             raise EndpointError(url, err.code, body) from None
+        except urllib.error.URLError as err:
+            # A server that refuses the credentials may close the connection while a large body is still being
+            # sent (Virtuoso does, for a PUT with a wrong digest password): ask again without the body (GET
+            # changes nothing) to learn the status, and report that instead of a broken pipe.
+            broken = isinstance(err.reason, BrokenPipeError | ConnectionResetError)
+            if not (broken and self.auth and data):
+                raise
+            status = self._status_without_body(opener, url)
+            if status not in (401, 403):
+                raise
+            message = "authentication failed or not allowed (check --user and the password)"
+            raise EndpointError(url, status, message) from None
+
+    def _status_without_body(self, opener: urllib.request.OpenerDirector, url: str) -> int | None:
+        try:
+            with opener.open(urllib.request.Request(url, method="GET"), timeout=self.timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as err:
+            return err.code
+        except OSError:
+            return None
 
 
 class EndpointStore:
