@@ -251,3 +251,34 @@ def test_an_entity_bomb_is_refused_before_parsing_and_a_small_entity_is_read(tmp
 )
 def test_dangerous_entities_are_refused(doctype: str, reason: str):
     assert reason in xml_entity_problem(f'<?xml version="1.0"?>{doctype}<r>&x;</r>'.encode())
+
+
+KILLED_WRITER = """
+import os, sys
+from pathlib import Path
+from graph.files import write_atomic
+
+def die(path):
+    Path(path).write_text("half", encoding="utf-8")
+    os._exit(9)  # killed mid-write: no clean-up runs
+
+write_atomic(Path(sys.argv[1]), die)
+"""
+
+
+def test_the_temporary_file_of_a_killed_write_is_removed_by_the_next_write(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "claims.ttl"
+    path.write_text("good", encoding="utf-8")
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], cwd=ROOT, capture_output=True)
+    assert killed.returncode == 9
+    (left,) = [p for p in tmp_path.iterdir() if p.name != "claims.ttl"]
+    assert left.name.startswith(".claims.ttl.") and left.read_text(encoding="utf-8") == "half"
+    assert path.read_text(encoding="utf-8") == "good"
+    write_atomic(path, "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.ttl"]
+    assert path.read_text(encoding="utf-8") == "new"

@@ -151,3 +151,15 @@ def test_the_graph_file_is_the_same_bytes_for_the_same_input(mini: MiniProject, 
     first = (mini.root / "out" / "claims.ttl").read_bytes()
     assert mini.run("build").returncode == 0
     assert (mini.root / "out" / "claims.ttl").read_bytes() == first
+
+
+def test_dataset_formats_put_the_build_in_its_named_graph_and_turtle_uses_the_prefixes(builds_in_every_format):
+    dataset = "https://w3id.org/claimgraph/id/dataset"
+    for fmt in ("nquads", "trig"):
+        path, _ = builds_in_every_format[fmt]
+        quads = ox.parse(path=str(path), format=ox.RdfFormat.from_extension(path.suffix[1:]))
+        graphs = {str(q.graph_name) for q in quads}
+        assert graphs == {f"<{dataset}>"}, fmt
+    turtle = builds_in_every_format["turtle"][0].read_text(encoding="utf-8")
+    assert "@prefix cg: <https://w3id.org/claimgraph/ns#> ." in turtle
+    assert "@prefix claim: <https://w3id.org/claimgraph/id/claim/> ." in turtle and "claim:C36 " in turtle
