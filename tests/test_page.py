@@ -198,3 +198,14 @@ def test_edge_labels_are_left_to_the_tooltip_above_four_hundred_nodes(shipped_bu
     small, large = (page_data(g, built.vocabulary(), "t", None) for g in (one, three))
     assert any("label" in e for e in small["edges"]) and not any("label" in e for e in large["edges"])
     assert all(e["title"] for e in large["edges"])
+
+
+def test_a_laid_out_page_starts_with_physics_off_and_fixed_positions(shipped_build: Path, tmp_path: Path):
+    out = tmp_path / "page.html"
+    render(shipped_build / "claims.ttl", out)
+    text = out.read_text(encoding="utf-8")
+    options = json.loads(re.search(r'id="cg-options">(.*?)</script>', text, re.S).group(1))
+    assert options["physics"] == {"enabled": False} and options["edges"] == {"smooth": False}
+    assert options["layout"]["improvedLayout"] is False and options["interaction"]["hover"] is True
+    data = page_json(out)
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
