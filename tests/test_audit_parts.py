@@ -218,6 +218,8 @@ def test_the_markdown_report_groups_findings_most_severe_first_with_the_quote_in
     )
     without_texts = to_markdown(audit, {})
     assert "> …" in without_texts and "**prolotherapy might effectively treat knee pain**" in without_texts
+    quoted = next(line for line in without_texts.splitlines() if "**prolotherapy might" in line)
+    assert quoted.endswith("…") and not quoted.endswith("……")
 
 
 def test_the_csv_report_neutralises_formulas_and_lists_every_finding(hostile_audit):
@@ -242,3 +244,35 @@ def test_the_json_report_summarises_by_kind_severity_and_status(hostile_audit):
     assert document["claims"]["C01"]["status"] == "contested"
     assert document["claims"]["C01"]["literature"] == "silent"
     assert set(document["coverage"]) == {"prolotherapy-article"} and "notes" not in document
+
+
+def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: MiniProject, tmp_path: Path):
+    """Rules on an on-disk Oxigraph store run in children that open it read-only."""
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
+    assert mini.run("build").returncode == 0
+    graph = str(mini.root / "out" / "claims.ttl")
+    memory = mini.run("audit", "--graph", graph, "--format", "json")
+    disk = mini.run("audit", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--format", "json")
+    assert memory.returncode == disk.returncode == 0, disk.stderr
+    assert json.loads(disk.stdout)["findings"] == json.loads(memory.stdout)["findings"]
+    assert json.loads(disk.stdout)["findings"]
+
+
+def test_a_finding_about_a_claim_the_graph_lacks_is_shown_and_the_rest_listed(mini: MiniProject, tmp_path: Path):
+    text = HEADER.format(id="ghost") + (
+        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        'SELECT ?claim ?other WHERE { ?c dcterms:identifier ?other . BIND ("A-ghost" AS ?claim) }\n'
+    )
+    folder = rules_dir(tmp_path, {"ghost.rq": text})
+    report = mini.run("audit", "--rules", str(folder)).stdout
+    block = report[report.index("Rule `ghost`") :]
+    assert "- **A-ghost** (not found in the graph)" in block and "- **C01** prolotherapy" in block
+
+
+def test_the_shipped_report_has_its_literature_section_and_counts(shipped_build: Path):
+    report = (shipped_build / "audit.md").read_text(encoding="utf-8")
+    assert "\n## The claims against the literature\n" in report
+    audit = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))
+    standings = [c["literature"] for c in audit["claims"].values() if "literature" in c]
+    assert audit["summary"]["literature"] == {s: standings.count(s) for s in audit["summary"]["literature"]}
+    assert audit["summary"]["literature"]["contradicts"] > 0 and sum(audit["summary"]["literature"].values()) == 60

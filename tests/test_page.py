@@ -51,6 +51,7 @@ def claims(data: dict) -> dict[str, dict]:
 def test_http_citations_become_links(shipped_page: dict):
     l02 = claims(shipped_page)["L02"]["cg"]
     assert l02["source_url"] == RABAGO and l02["citation_url"] == RABAGO
+    assert (l02["quote"], l02["before"], l02["after"]) == ("", "", "")  # no quote: no sentence around it
 
 
 def test_javascript_urls_never_become_links(hostile_page: dict):
@@ -104,6 +105,7 @@ def test_edges_are_styled_by_kind(shipped_page: dict):
     assert kinds["contradicts"]["arrows"]["to"]["enabled"] is False and kinds["contradicts"]["dashes"] == [10, 6]
     assert kinds["supports"]["arrows"]["to"]["enabled"] is True and kinds["supports"]["width"] == 2
     assert kinds["object"]["label"] and "label" not in kinds["subject"]
+    assert kinds["contradicts"]["label"] == "contradicts" and kinds["supports"]["label"] == "supports"
 
 
 # --- the parts of a node, through page_data on the shipped build ------------------------------------------------
