@@ -163,3 +163,28 @@ def test_dataset_formats_put_the_build_in_its_named_graph_and_turtle_uses_the_pr
     turtle = builds_in_every_format["turtle"][0].read_text(encoding="utf-8")
     assert "@prefix cg: <https://w3id.org/claimgraph/ns#> ." in turtle
     assert "@prefix claim: <https://w3id.org/claimgraph/id/claim/> ." in turtle and "claim:C36 " in turtle
+
+
+def test_the_annotation_is_a_node_of_its_own_pointing_at_the_claim(mini: MiniProject):
+    triples = _graph(mini)
+    oa = "http://www.w3.org/ns/oa#"
+    assert _objects(triples, "claim/C01/annotation", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == [
+        f"<{oa}Annotation>"
+    ]
+    assert _objects(triples, "claim/C01/annotation", oa + "hasBody") == ["<https://w3id.org/claimgraph/id/claim/C01>"]
+    assert _objects(triples, "claim/C01/annotation", oa + "hasTarget") == [
+        "<https://w3id.org/claimgraph/id/claim/C01/target>"
+    ]
+    assert f"<{oa}Annotation>" not in _objects(triples, "claim/C01", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def test_a_build_reports_its_progress_by_claims(mini: MiniProject):
+    from graph.api import Project
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain"), claim("C03", object="back pain")])
+    project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    building, auditing = [], []
+    project.build(progress=lambda done, total: building.append((done, total)),
+                  audit_progress=lambda done, total: auditing.append((done, total)))  # fmt: skip
+    assert building == [(3, 3)]  # every 1000 claims, and at the end
+    assert auditing[-1] == (len(auditing), len(auditing)) and len(auditing) == 11  # one step per rule
