@@ -148,6 +148,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
     serve.add_argument("--max-rows", type=int, default=10_000, help="rows (or triples) an answer may hold")
     serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
+    serve.add_argument(
+        "--allow-host", action="append", default=[], metavar="NAME",
+        help="also answer requests for this Host name (repeat; NAME:PORT for one port; default: loopback names only)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--cors", action="append", default=[], metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. https://yasgui.triply.cc, or *) read answers (repeat; default: none)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--client-timeout", type=float, default=20.0, metavar="SECONDS",
+        help="seconds a client may take to send a request, or keep an idle connection (default: 20)",
+    )  # fmt: skip
     serve.set_defaults(run=_serve)
 
     push = sub.add_parser("push", parents=[common], help="load a build into a SPARQL 1.1 store (replaces its graph)")
@@ -356,15 +368,27 @@ def _serve(args: argparse.Namespace) -> int:
     from .stores import DEFAULT_GRAPH_FILE, StoreSpec
 
     spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args))
-    options = ServeOptions(spec, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers)
+    if args.timeout <= 0 or args.client_timeout <= 0 or args.max_rows < 1 or args.workers < 1:
+        raise UsageError("--timeout and --client-timeout must be positive, --max-rows and --workers 1 or more")
+    options = ServeOptions(
+        spec, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
+        allow_hosts=tuple(args.allow_host), cors=tuple(args.cors), client_timeout=args.client_timeout,
+    )  # fmt: skip
     static = (args.graph or DEFAULT_GRAPH_FILE).parent
     server = make_server(options, args.host, args.port, static_dir=static)
     host, port = server.server_address[:2]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"claimgraph: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
-    print(f"serving http://{host}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
+        print(
+            f"claimgraph: warning: listening on {args.host}, reachable from other machines; requests are answered "
+            "only for the Host names localhost, 127.0.0.1, [::1] and those given by --allow-host",
+            file=sys.stderr,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    print(f"serving http://{shown}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: not an interruption of work
+        print("claimgraph: stopped", file=sys.stderr)
     finally:
         server.server_close()
     return EXIT_OK

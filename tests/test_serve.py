@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -19,25 +18,17 @@ from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
+from tests.serving import EXE, serve
+
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~2·10^10 rows: never finishes
 COUNT_CLAIMS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
-
-
-EXE = Path(sys.executable).with_name("claimgraph")
 
 
 @contextmanager
 def serving(*args: str, cwd: Path | None = None) -> Iterator[str]:
     """Run ``claimgraph serve --port 0 ARGS`` and yield its /sparql URL once it is listening."""
-    command = [str(EXE), "serve", "--port", "0", *args]
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read()
-        yield line.split()[1]
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serve(*args, cwd=cwd) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -248,8 +239,19 @@ def test_a_worker_that_cannot_open_the_store_is_a_clear_error(tmp_path: Path):
     from graph.sparql.serve import ServeOptions, WorkerPool
     from graph.stores import StoreSpec
 
-    with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such file"):
+    (tmp_path / "db").write_text("not a store directory", encoding="utf-8")
+    with pytest.raises(RuntimeError, match=r"a query worker could not open the store: "):
+        WorkerPool(ServeOptions(StoreSpec(store=f"oxigraph:{tmp_path / 'db'}"), workers=2))
+
+
+def test_a_graph_the_loader_cannot_read_is_invalid_input_by_file(tmp_path: Path):
+    from graph.problems import InvalidInput
+    from graph.sparql.serve import ServeOptions, WorkerPool
+    from graph.stores import StoreSpec
+
+    with pytest.raises(InvalidInput) as caught:
         WorkerPool(ServeOptions(StoreSpec(graph=tmp_path / "nonexistent.ttl"), workers=2))
+    assert "nonexistent.ttl: no such file" in str(caught.value.problems[0])
 
 
 def test_select_star_columns_follow_the_query_text(endpoint: str):
