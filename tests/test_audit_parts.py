@@ -276,3 +276,12 @@ def test_the_shipped_report_has_its_literature_section_and_counts(shipped_build:
     standings = [c["literature"] for c in audit["claims"].values() if "literature" in c]
     assert audit["summary"]["literature"] == {s: standings.count(s) for s in audit["summary"]["literature"]}
     assert audit["summary"]["literature"]["contradicts"] > 0 and sum(audit["summary"]["literature"].values()) == 60
+
+
+def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):
+    across = "most commonly ligament and tendon injuries. It involves the injection of a solution"
+    mini.write_claims([claim("C01", quote=across, predicate="improves", object="injuries")])
+    coverage = json.loads(mini.run("audit", "--format", "json").stdout)["coverage"]["prolotherapy-article"]
+    assert coverage["covered"] == 2 and coverage["sentences"] == 38
+    mini.write_claims([claim("C01")])
+    assert json.loads(mini.run("audit", "--format", "json").stdout)["coverage"]["prolotherapy-article"]["covered"] == 1
