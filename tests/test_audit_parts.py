@@ -285,3 +285,11 @@ def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):
     assert coverage["covered"] == 2 and coverage["sentences"] == 38
     mini.write_claims([claim("C01")])
     assert json.loads(mini.run("audit", "--format", "json").stdout)["coverage"]["prolotherapy-article"]["covered"] == 1
+
+
+def test_a_rule_with_a_bad_header_and_a_bad_query_reports_both(tmp_path: Path):
+    text = HEADER.replace("overclaim", "gossip").format(id="x") + "ASK { ?s ?p ?o }\n"
+    assert load_problems(rules_dir(tmp_path, {"x.rq": text})) == [
+        "x.rq: sparql: a rule must be a SELECT query",
+        "x.rq:2: kind: 'gossip' is not a finding kind; use one of: " + VOCAB.finding_kinds.words(),
+    ]
