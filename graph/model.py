@@ -2,7 +2,7 @@
 
 A ``Claim`` exists between reading and RDF. After that a claim has one shape only, the ``ClaimView``: read back
 from any store by one query (``data/claim-view.rq``), it is what the audit judges and what the reports, the
-NetworkX projection and the page show. Audit results (status, findings) are attached to it by the audit, or read
+NetworkX projection and the page show. Audit results (verdict, findings) are attached to it by the audit, or read
 from a graph the audit already wrote them into.
 """
 
@@ -34,6 +34,9 @@ class Source:
     published: str
     line: int
     text: SourceText | None
+    participants: int | None = None  # people studied (GRADE imprecision)
+    risk_of_bias: str = ""  # a cg:RiskOfBias notation
+    conflict_of_interest: str = ""  # a cg:ConflictOfInterest notation
 
     @property
     def citation_iri(self) -> str | None:
@@ -72,11 +75,26 @@ class Finding:
     severity: str
     claims: tuple[str, ...]
     message: str
+    waiver: str = ""  # the reviewer's reason when waived
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the audit's digest: a problem a reviewer should read, with the claims it concerns."""
+
+    rank: int
+    claims: tuple[str, ...]
+    verdict: str  # the verdict of the entry (the most serious of its claims), or "omission"
+    reason: str
+    evidence_for: tuple[str, ...] = ()
+    evidence_against: tuple[str, ...] = ()
+    topic: str = ""  # what the claims are about: efficacy, safety, mechanism, harm, use, background
+    quote: str = ""
 
 
 @dataclass(frozen=True)
 class ClaimView:
-    """A built claim: its statement, qualifiers, evidence, links, anchor and (once audited) its status."""
+    """A built claim: its statement, qualifiers, evidence, links, anchor and (once audited) its verdict."""
 
     id: str
     iri: str
@@ -84,9 +102,12 @@ class ClaimView:
     source_title: str
     source_kind: str
     source_url: str  # the source's own citation IRI, if it has one
-    evidence_source: bool  # the source reports research (review, trial, study, guideline)
+    evidence_source: bool  # the source's kind reports research (review, trial, study, guideline)
     source_sha256: str  # the hash of the source text the quotes were anchored in; empty without a text
-    published: bool  # the source has a citation: its claims are literature
+    published: bool  # the source has a citation
+    source_participants: int | None  # GRADE fields of the source (sources.csv)
+    source_risk_of_bias: str
+    source_conflict: str
     subject: str
     subject_iri: str
     predicate: str  # local name, as written in claims.csv
@@ -104,6 +125,7 @@ class ClaimView:
     evidence: str
     evidence_rank: int
     traceable: bool  # the evidence kind names research a reader could look up
+    absence: bool  # the evidence kind records a search that found nothing (never evidence against)
     citation: str
     note: str = ""
     hedge_cues: tuple[str, ...] = ()
@@ -114,15 +136,24 @@ class ClaimView:
     suffix: str = ""
     start: int | None = None
     end: int | None = None
-    status: str = ""  # empty until audited
-    evidence_level: str = ""
-    literature: str = ""  # supports / contradicts / mixed / silent, for claims of audited texts
+    verdict: str = ""  # empty until audited, and for claims of the literature
+    reason: str = ""
+    evidence_for: tuple[str, ...] = ()  # ids of the literature claims the verdict counts for it …
+    evidence_against: tuple[str, ...] = ()  # … and against it
+    evidence_certainty: str = ""  # GRADE level: of its own evidence (literature), of the best for it (judged)
+    verdict_waiver: str = ""  # the reviewer's reason when the verdict is waived
     findings: tuple[str, ...] = ()  # finding ids
 
     @property
-    def audited(self) -> bool:
-        """The source's text was checked (the graph holds its hash): its claims are the ones judged."""
-        return bool(self.source_sha256)
+    def literature(self) -> bool:
+        """A claim of the literature (its source has a citation or is an evidence source), or a record of a
+        search that found nothing: the evidence the other claims are judged by."""
+        return self.published or self.evidence_source or self.absence
+
+    @property
+    def judged(self) -> bool:
+        """A claim of a text under audit: the audit gives it a verdict."""
+        return not self.literature
 
     @property
     def negated(self) -> bool:
@@ -163,6 +194,7 @@ def findings_in(store: Store) -> list[Finding]:
                 _text(row, "severity"),
                 claims,
                 _text(row, "message"),
+                _text(row, "waiver"),
             )
         )
     return sorted(found, key=lambda f: f.id)
@@ -179,6 +211,9 @@ def _view(row: dict) -> ClaimView:
         evidence_source=_flag(row, "evidenceSource"),
         source_sha256=_text(row, "textHash"),
         published="sourceUrl" in row,
+        source_participants=_int(row, "participants", None),
+        source_risk_of_bias=_notation(row, "riskOfBias"),
+        source_conflict=_notation(row, "conflict"),
         subject=_text(row, "subject"),
         subject_iri=_text(row, "subjectNode"),
         predicate=_local(_text(row, "predicate")),
@@ -196,6 +231,7 @@ def _view(row: dict) -> ClaimView:
         evidence=_notation(row, "evidence"),
         evidence_rank=_int(row, "evidenceRank", 0),
         traceable=_flag(row, "traceable"),
+        absence=_flag(row, "absence"),
         citation=_text(row, "citation"),
         note=_text(row, "note"),
         hedge_cues=tuple(sorted(_split(row.get("cues")))),
@@ -206,9 +242,12 @@ def _view(row: dict) -> ClaimView:
         suffix=_text(row, "suffix"),
         start=_int(row, "start", None),
         end=_int(row, "end", None),
-        status=_notation(row, "status"),
-        evidence_level=_text(row, "evidenceLevel"),
-        literature=_notation(row, "literature"),
+        verdict=_notation(row, "verdict"),
+        reason=_text(row, "reason"),
+        evidence_for=tuple(sorted(_split(row.get("evidenceFor")))),
+        evidence_against=tuple(sorted(_split(row.get("evidenceAgainst")))),
+        evidence_certainty=_notation(row, "grade"),
+        verdict_waiver=_text(row, "verdictWaiver"),
         findings=tuple(sorted(_split(row.get("findings")))),
     )
 
@@ -256,13 +295,21 @@ def _datatype(term: object) -> str:
 
 @dataclass
 class Audit:
-    """What the audit found: the findings, every claim's view with its standing, and the texts' coverage."""
+    """What the audit found: the findings, every claim's view with its verdict, the ranked digest, waivers and
+    the texts' coverage."""
 
     findings: list[Finding]
     views: list[ClaimView]
-    vocab: Vocabulary  # the graph's vocabulary: finding kinds, severities and statuses, their order and meaning
+    vocab: Vocabulary  # the graph's vocabulary: finding kinds, severities, verdicts, their order and meaning
     coverage: dict[str, dict] | None = None
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+    digest: list[Entry] = field(default_factory=list)  # the ranked problems, most serious first
+    waived: dict[str, str] = field(default_factory=dict)  # finding or verdict id → the reviewer's reason
+
+    @property
+    def active(self) -> list[Finding]:
+        """The findings no reviewer has waived."""
+        return [f for f in self.findings if f.id not in self.waived]
 
     def counts(self) -> dict[str, int]:
         """Findings per kind, in the ontology's order of kinds."""

@@ -100,10 +100,15 @@ class _Graph:
         self.vocab = inputs.vocab
         self.mint = mint
         self.labels: dict[str, str] = {}  # entity key → first spelling, so each entity has one label
+        self.agents: dict[str, str] = {}  # agent IRI → first spelling, so each agent has one label
         self.contradicted_by: dict[str, set[str]] = {}  # contradicts is symmetric: written in both directions
         for claim in inputs.claims:
-            for label in (claim.subject, claim.object):
+            predicate, _ = self.vocab.resolve(claim.predicate)
+            # a literal object is a value, not an entity: its spelling never names an entity
+            literal = predicate is not None and predicate.literal
+            for label in (claim.subject,) if literal else (claim.subject, claim.object):
                 self.labels.setdefault(entity_key(label), collapse(label))
+            self.agents.setdefault(mint.agent(claim.attribution).value, claim.attribution)
             for target in claim.contradicts:
                 self.contradicted_by.setdefault(target, set()).add(claim.id)
 
@@ -121,7 +126,7 @@ class _Graph:
             source = self.inputs.sources[key]
             if key in used or source.citation:
                 yield from self._source(source)
-        for node, name in sorted((mint.agent(a).value, a) for a in {c.attribution for c in self.inputs.claims}):
+        for node, name in sorted(self.agents.items()):
             yield T(ox.NamedNode(node), RDF.type, PROV.Agent)
             yield T(ox.NamedNode(node), RDFS.label, ox.Literal(name))
         for node, label in sorted(self._entities().items()):
@@ -158,6 +163,14 @@ class _Graph:
             yield T(node, OWL.sameAs, ox.NamedNode(source.citation_iri))
         if source.published:
             yield T(node, SCHEMA.datePublished, ox.Literal(source.published))
+        if source.participants is not None:
+            yield T(node, CG.participants, ox.Literal(str(source.participants), datatype=XSD.integer))
+        for prop, value, values in (
+            (CG.riskOfBias, source.risk_of_bias, self.vocab.values["RiskOfBias"]),
+            (CG.conflictOfInterest, source.conflict_of_interest, self.vocab.values["ConflictOfInterest"]),
+        ):
+            if value in values:
+                yield T(node, prop, values[value].iri)
         if source.text is not None:  # which version of the text the selectors' offsets refer to
             digest = hashlib.sha256(source.text.text.encode("utf-8")).hexdigest()
             yield T(node, SCHEMA.sha256, ox.Literal(digest))

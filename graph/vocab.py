@@ -136,8 +136,10 @@ VALUE_CLASSES = (
     "EvidenceKind",
     "SourceKind",
     "ClaimAspect",
-    "Status",
-    "LiteratureStanding",
+    "RiskOfBias",
+    "ConflictOfInterest",
+    "Verdict",
+    "GradeLevel",
     "FindingKind",
     "Severity",
 )
@@ -173,8 +175,17 @@ class Vocabulary:
         return self.values["SourceKind"]
 
     @property
-    def statuses(self) -> Values:
-        return self.values["Status"]
+    def verdicts(self) -> Values:
+        return self.values["Verdict"]
+
+    @property
+    def grades(self) -> Values:
+        """GRADE levels, by notation; ``grade(rank)`` gives the one of a rank."""
+        return self.values["GradeLevel"]
+
+    def grade(self, rank: int) -> Value | None:
+        """The GRADE level of a rank (1 very low … 4 high); None for 0 (no evidence)."""
+        return next((v for v in self.grades.values() if v.rank == rank), None)
 
     @property
     def finding_kinds(self) -> Values:
@@ -274,6 +285,8 @@ class Vocabulary:
 
     def problems(self) -> list[str]:
         """What the ontology lacks for the tool to work: a value set the code reads that has no values."""
-        needed = ("Polarity", "Certainty", "EvidenceKind", "SourceKind", "Status", "FindingKind", "Severity")
+        needed = (
+            "Polarity", "Certainty", "EvidenceKind", "SourceKind", "Verdict", "GradeLevel", "FindingKind", "Severity"
+        )  # fmt: skip
         missing = [name for name in needed if not self.values[name]]
         return [f"the ontology declares no cg:{name} values" for name in missing]

@@ -23,6 +23,7 @@ HEADER = list(COLUMNS)
 RELATIONS = ("treats", "improves", "causes", "hasAdverseEffect", "contains", "involves", "recommendedFor")
 EVIDENCE_SOURCES = (("gen-review", "systematic-review"), ("gen-trial", "rct"), ("gen-cohort", "observational"))
 ARTICLE = "gen-article"
+HEDGES = {"probable": "probably", "possible": "may", "doubtful": "unlikely"}
 ONTOLOGY = bundled_ontology()
 
 
@@ -63,7 +64,8 @@ def generate_project(
             key, kind = rng.choice(EVIDENCE_SOURCES)
             row.update(source=key, quote="", attribution=key, evidence=kind, citation=f"10.5555/{key}.{number}")
         else:
-            quote = f"Claim {number} says that {subject} {predicate} {obj}"
+            hedge = HEDGES.get(row["certainty"], "")  # a hedged claim's quote carries its hedge word
+            quote = f"Claim {number} says that {subject} {hedge + ' ' if hedge else ''}{predicate} {obj}"
             if number == 1 and payload:
                 quote += f" {payload}"
             sentences.append(quote + ".")

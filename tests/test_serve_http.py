@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.serving import (
+    CLAIMS_CSV,
     COUNT_CLAIMS,
     Server,
     body_of,
@@ -298,7 +299,7 @@ def test_a_malformed_request_is_a_status_with_a_reason(server: Server, name: str
     assert status_of(answer) == expected, answer[:300]
     assert reason in body_of(answer), body_of(answer)
     assert "update" not in body_of(answer).lower() or name.startswith(("PUT", "DELETE"))
-    assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+    assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == CLAIMS_CSV
 
 
 def test_a_chunked_body_is_read(server: Server):
@@ -310,7 +311,7 @@ def test_a_chunked_body_is_read(server: Server):
         + b"0\r\n\r\n"
     )
     answer = raw(server.port, message)
-    assert status_of(answer) == 200 and body_of(answer) == "n\r\n79\r\n"
+    assert status_of(answer) == 200 and body_of(answer) == CLAIMS_CSV
     form = urllib.parse.urlencode({"query": COUNT_CLAIMS}).encode()
     message = request(
         "POST",
@@ -322,7 +323,7 @@ def test_a_chunked_body_is_read(server: Server):
         },
     )
     answer = raw(server.port, message + b"%x;ext=1\r\n%s\r\n0\r\nX-Trailer: 1\r\n\r\n" % (len(form), form))
-    assert status_of(answer) == 200 and body_of(answer) == "n\r\n79\r\n"
+    assert status_of(answer) == 200 and body_of(answer) == CLAIMS_CSV
 
 
 def test_a_slow_client_cannot_hold_a_thread(server: Server):
@@ -337,7 +338,7 @@ def test_a_slow_client_cannot_hold_a_thread(server: Server):
         sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
         sock.sendall(opening)
         stalled.append(sock)
-    assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+    assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == CLAIMS_CSV
     answers = []
     for sock in stalled:
         answers.append(read_response(sock))  # returns when the server answers or closes
@@ -375,7 +376,7 @@ def test_early_disconnects_are_silent(server: Server):
         sock.recv(10)  # the answer has started
         sock.close()
     time.sleep(0.5)
-    assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+    assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == CLAIMS_CSV
     stderr = server.stderr()
     assert "Traceback" not in stderr and "Error" not in stderr, stderr[-2000:]
 

@@ -149,3 +149,23 @@ def test_audit_endpoint_from_the_command_line_matches_the_local_audit(virtuoso, 
         "query", "findings", "--endpoint", virtuoso.sparql, "--default-graph", GRAPH, "--format", "csv"
     )
     assert findings.returncode == 0 and findings.stdout.count("\n") > 1
+
+
+# --- issue 11 #10: a crafted --graph IRI never reaches the store --------------------------------------------
+
+
+def test_a_crafted_push_graph_iri_leaves_an_unrelated_graph_untouched(virtuoso, shipped_build: Path):
+    victim = "urn:claimgraph-test:victim"
+    claimgraph_update(virtuoso, f"INSERT DATA {{ GRAPH <{victim}> {{ <urn:a> <urn:b> <urn:c> , <urn:d> }} }}")
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{victim}> {{ ?s ?p ?o }} }}"
+    store = EndpointStore(virtuoso.sparql)
+    assert store.query(count).rows[0][0].value == "2"
+    build = str(shipped_build / "claims.ttl")
+    for crafted in (f"urn:x> }} ; DROP SILENT GRAPH <{victim}", f"urn:x> {{}} }} ; CLEAR GRAPH <{victim}> #"):
+        for how in ([], ["--gsp", f"{virtuoso.base}/sparql-graph-crud"]):
+            result = claimgraph("push", "--endpoint", virtuoso.sparql, *how, "--graph", crafted, "--file", build)
+            assert result.returncode == 2 and "is not a valid absolute IRI" in result.stderr, result.stderr
+    assert store.query(count).rows[0][0].value == "2"
+    neighbour = claimgraph("push", "--endpoint", virtuoso.sparql, "--graph", victim + "-neighbour", "--file", build)
+    assert neighbour.returncode == 0, neighbour.stderr
+    assert store.query(count).rows[0][0].value == "2"
