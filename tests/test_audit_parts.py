@@ -42,8 +42,9 @@ def test_the_builtin_rules_are_sorted_and_read_from_their_headers():
     assert [r.id for r in rules] == sorted(r.id for r in rules)
     unsupported = next(r for r in rules if r.id == "unsupported")
     assert (unsupported.kind, unsupported.severity) == ("unsupported", "warning")
-    assert unsupported.description.startswith("No traceable evidence")
-    assert unsupported.path.endswith("unsupported.rq") and "SELECT ?claim" in unsupported.sparql
+    assert unsupported.description
+    assert unsupported.path.endswith("unsupported.rq")
+    assert "SELECT" in unsupported.sparql and "?claim" in unsupported.sparql
 
 
 @pytest.mark.parametrize(
@@ -200,19 +201,13 @@ def test_the_markdown_report_escapes_what_came_from_input(hostile_audit):
     report = to_markdown(audit, texts)
     assert "*bold*" not in report and "<b>" not in report and "[link](" not in report
     assert "\\*bold\\*" in report and "&lt;b&gt;" in report and "&#124;pipe&#124;" in report
-    assert report.startswith("# Claims audit\n\n2 claims, ")
-    assert "| finding kind | count |" in report and "| claim status | count |" in report
+    assert report.startswith("# Claims audit\n\n")
     assert report.endswith("\n") and not report.endswith("\n\n")
 
 
-def test_the_markdown_report_groups_findings_most_severe_first_with_the_quote_in_bold(hostile_audit):
+def test_the_markdown_report_shows_the_quote_in_bold_inside_its_sentence(hostile_audit):
     audit, texts = hostile_audit
     report = to_markdown(audit, texts)
-    kinds = [line[3:].split(" (")[0] for line in report.splitlines() if line.startswith("## ")]
-    assert kinds[0] == "contradiction"
-    severities = {"error": 0, "warning": 1, "info": 2}
-    found = [severities[line[4:].split(":")[0]] for line in report.splitlines() if line.startswith("### ")]
-    assert found and all(s in severities.values() for s in found)
     assert "> A systematic review of studies concluded that **prolotherapy might effectively treat knee pain**, " in (
         report
     )
@@ -233,16 +228,15 @@ def test_the_csv_report_neutralises_formulas_and_lists_every_finding(hostile_aud
     assert pair[2] == "contradiction"
 
 
-def test_the_json_report_summarises_by_kind_severity_and_status(hostile_audit):
+def test_the_json_report_summarises_by_kind_severity_and_verdict(hostile_audit):
     audit, _ = hostile_audit
     document = json.loads(to_json(audit))
     summary = document["summary"]
-    assert summary["claims"] == 2 and summary["findings"] == len(audit.findings)
-    assert sum(summary["by_severity"].values()) == len(audit.findings)
+    assert summary["claims"] == 2 and summary["findings"] == len(audit.active)
+    assert sum(summary["by_severity"].values()) == sum(summary["by_kind"].values()) == len(audit.active)
     assert list(summary["by_severity"]) == list(VOCAB.severities)
-    assert sum(summary["by_status"].values()) == 2 and summary["by_status"]["contested"] == 2
-    assert document["claims"]["C01"]["status"] == "contested"
-    assert document["claims"]["C01"]["literature"] == "silent"
+    assert sum(summary["by_verdict"].values()) == summary["judged"]
+    assert set(document["claims"]) == {"C01", "C02"}
     assert set(document["coverage"]) == {"prolotherapy-article"} and "notes" not in document
 
 
@@ -256,26 +250,6 @@ def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: M
     assert memory.returncode == disk.returncode == 0, disk.stderr
     assert json.loads(disk.stdout)["findings"] == json.loads(memory.stdout)["findings"]
     assert json.loads(disk.stdout)["findings"]
-
-
-def test_a_finding_about_a_claim_the_graph_lacks_is_shown_and_the_rest_listed(mini: MiniProject, tmp_path: Path):
-    text = HEADER.format(id="ghost") + (
-        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-        'SELECT ?claim ?other WHERE { ?c dcterms:identifier ?other . BIND ("A-ghost" AS ?claim) }\n'
-    )
-    folder = rules_dir(tmp_path, {"ghost.rq": text})
-    report = mini.run("audit", "--rules", str(folder)).stdout
-    block = report[report.index("Rule `ghost`") :]
-    assert "- **A-ghost** (not found in the graph)" in block and "- **C01** prolotherapy" in block
-
-
-def test_the_shipped_report_has_its_literature_section_and_counts(shipped_build: Path):
-    report = (shipped_build / "audit.md").read_text(encoding="utf-8")
-    assert "\n## The claims against the literature\n" in report
-    audit = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))
-    standings = [c["literature"] for c in audit["claims"].values() if "literature" in c]
-    assert audit["summary"]["literature"] == {s: standings.count(s) for s in audit["summary"]["literature"]}
-    assert audit["summary"]["literature"]["contradicts"] > 0 and sum(audit["summary"]["literature"].values()) == 60
 
 
 def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):

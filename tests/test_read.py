@@ -20,10 +20,10 @@ def read(mini: MiniProject, allow_empty: bool = False):
 
 
 def problems(mini: MiniProject, allow_empty: bool = False) -> list[str]:
-    """Every problem and warning as the command line prints it, with the folder left out."""
+    """Every error as the command line prints it, with the folder left out."""
     with pytest.raises(InvalidInput) as raised:
         read(mini, allow_empty)
-    found = raised.value.warnings + raised.value.problems
+    found = raised.value.problems
     return [str(p).replace(str(mini.root) + "/", "").removeprefix("sources/") for p in found]
 
 
@@ -82,7 +82,7 @@ def test_each_rule_of_a_row_and_its_message(mini: MiniProject, cells: dict, expe
 def test_a_quote_found_more_than_once_is_a_warning_with_its_place(mini: MiniProject):
     mini.write_claims([claim("C01", predicate="promotes", object="healing", quote="to promote healing")])
     inputs = read(mini)
-    assert [str(w).replace(str(mini.root) + "/", "") for w in inputs.warnings] == [
+    assert [str(w).replace(str(mini.root) + "/", "") for w in inputs.warnings if ": quote: " in str(w)] == [
         "claims.csv:2: quote: warning: quote occurs 3 times in prolotherapy-article.txt; anchored at the first "
         f"(character {inputs.claims[0].anchor.start}); lengthen it to make it unique"
     ]

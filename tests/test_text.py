@@ -71,7 +71,7 @@ def test_the_shipped_build_counts_the_article_s_sentences(shipped_build: Path):
 
 def test_cues_are_whole_words_only():
     assert cues_in("Many people who have undergone prolotherapy report significant pain relief") == []
-    assert cues_in("It can help; some patients may improve.") == ["can", "some", "may"]
+    assert cues_in("It can help; patients may possibly improve.") == ["can", "may", "possibly"]
     assert cues_in("cancel the scan, canine mayhem, handsome, awesome") == []
     assert cues_in("non-possible, may-be, the can-opener") == []  # a hyphen joins a word
     assert cues_in("MIGHT and Might and might") == ["might"]
@@ -83,10 +83,10 @@ def test_a_cue_of_several_words_matches_across_white_space():
 
 
 def test_claim_cues_come_from_their_own_list():
-    hedges = cues_in("Prolotherapy is often effective and shows improvement", "hedge-cues.txt")
-    claims = cues_in("Prolotherapy is often effective and shows improvement", "claim-cues.txt")
-    assert hedges == ["often"]
-    assert claims and "often" not in claims
+    hedges = cues_in("Prolotherapy is probably effective and improves function", "hedge-cues.txt")
+    claims = cues_in("Prolotherapy is probably effective and improves function", "claim-cues.txt")
+    assert hedges == ["probably"]
+    assert claims == ["effective", "improves"]
 
 
 def test_the_build_records_no_cue_inside_a_longer_word(shipped_build: Path):
