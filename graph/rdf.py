@@ -20,7 +20,7 @@ from .model import Claim, Source
 from .read import Inputs
 from .read.claims import entity_key
 from .text import citation_iri, collapse, cues_in
-from .vocab import CG, DCTERMS, OA, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, Vocabulary
+from .vocab import CG, DCTERMS, OA, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, Vocabulary, canonical_literal
 
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 SOFTWARE = ox.NamedNode("https://w3id.org/claimgraph/software")
@@ -218,10 +218,7 @@ class _Graph:
 def _literal(text: str, datatype: ox.NamedNode | None) -> ox.Literal:
     if datatype is None or datatype == XSD.string:
         return ox.Literal(text)
-    from rdflib import Literal, URIRef
-
-    canonical = Literal(text, datatype=URIRef(datatype.value))  # rdflib writes the canonical lexical form
-    return ox.Literal(str(canonical), datatype=datatype)
+    return canonical_literal(ox.Literal(text, datatype=datatype))
 
 
 def _anchor(mint: Minter, source: Source, claim: Claim, node: ox.NamedNode, source_node: ox.NamedNode):

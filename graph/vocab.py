@@ -115,6 +115,21 @@ KEPT_DATATYPES = frozenset(
     for name in ("string", "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "gYear", "anyURI")
 )
 
+_CANONICAL = ox.Store()
+_ANY = ox.NamedNode("urn:claimgraph:canonical")
+
+
+def canonical_literal(literal: ox.Literal) -> ox.Literal:
+    """A typed literal in the lexical form Oxigraph keeps for its value (7 for 007, 2.5 for 2.50, 1000 for a
+    1E3 double, true for 1): the build writes this form, so a store gives back the file's own terms, and answers
+    from engines that spell values otherwise (Virtuoso's 1000.0) are mapped onto it. A literal Oxigraph does not
+    read as a value comes back as it is."""
+    _CANONICAL.add(ox.Quad(_ANY, _ANY, literal))
+    stored = next(iter(_CANONICAL.quads_for_pattern(_ANY, _ANY, None))).object
+    _CANONICAL.clear()
+    return stored
+
+
 VALUE_CLASSES = (
     "Polarity",
     "Certainty",

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, claimgraph
+from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -46,9 +46,8 @@ def test_every_command_the_readme_shows_runs_as_written(tmp_path: Path):
     assert "**unsupported** (efficacy) — C01" in report
 
 
-def test_readme_figures_and_digest_are_those_of_the_shipped_build(shipped_build: Path):
-    result = claimgraph("build", "--out", str(shipped_build), cwd=ROOT)
-    built, audited, page = result.stdout.splitlines()[:3]
+def test_readme_figures_and_digest_are_those_of_the_shipped_build(shipped_run, shipped_build: Path):
+    built, audited, page = shipped_run.stdout.splitlines()[:3]
     assert built.split(" in ")[0].replace(str(shipped_build), "out") in README
     assert audited.replace(str(shipped_build), "out") in README
     assert page.replace(str(shipped_build), "out") in README

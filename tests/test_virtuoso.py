@@ -5,9 +5,7 @@ Skipped when virtuoso-t is not installed, unless CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (
 
 from __future__ import annotations
 
-import os
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,20 +19,6 @@ from tests.conftest import claimgraph
 from tests.stores import all_named, canonical, run_named
 
 GRAPH = "https://example.org/claimgraph-test/shipped"
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso_server.Virtuoso]:
-    if not virtuoso_server.available():
-        if os.environ.get("CLAIMGRAPH_REQUIRE_VIRTUOSO") == "1":
-            pytest.fail(
-                "virtuoso-t is not installed but CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (apt-get install virtuoso-opensource)"
-            )
-        pytest.skip(
-            "virtuoso-t not installed (apt-get install virtuoso-opensource); set CLAIMGRAPH_REQUIRE_VIRTUOSO=1 to fail"
-        )
-    with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

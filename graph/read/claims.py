@@ -185,9 +185,16 @@ def _well_typed(text: str, datatype: object) -> bool:
     """Whether ``text`` is a valid lexical form of ``datatype`` (rdflib knows the XSD lexical spaces)."""
     if datatype is None:
         return True
+    import logging
+
     from rdflib import Literal, URIRef
 
-    return not Literal(text, datatype=URIRef(datatype.value)).ill_typed
+    log = logging.getLogger("rdflib.term")  # rdflib logs a failed conversion with its traceback: not for users
+    disabled, log.disabled = log.disabled, True
+    try:
+        return not Literal(text, datatype=URIRef(datatype.value)).ill_typed
+    finally:
+        log.disabled = disabled
 
 
 def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], problems: list[Problem]) -> Span | None:

@@ -87,7 +87,7 @@ def to_rdflib(term: Term) -> Node:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == XSD_STRING:  # a simple literal, as rdflib writes one
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)  # the term as it is
 
 
 def from_rdflib(term: Node | None) -> Term | None:
