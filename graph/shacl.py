@@ -651,20 +651,24 @@ _PARSED += ("dayTimeDuration", "yearMonthDuration")
 _UNCHECKED = {XSD.hexBinary, XSD.base64Binary, RDF.XMLLiteral, RDF.HTML, RDFS.Datatype}
 
 
-def _datatype_ok(datatype: URIRef, where: str) -> str:
+def _datatype_ok(datatype: URIRef, where: str, shown: str) -> str:
     """The SPARQL condition for ``sh:datatype``, with the ill-typed-literal rule (see the module docstring)."""
     if datatype == RDFS.Literal:
         return "isLiteral(?value)"
     if datatype == RDF.langString:
         return "(isLiteral(?value) && LANG(?value) != '')"
     if datatype in _UNCHECKED:
-        raise ValueError(f"{where}: sh:datatype {datatype.n3()} is not supported (ill-typed values would be missed)")
+        raise ValueError(f"{where}: sh:datatype {shown} is not supported (ill-typed values would be missed)")
     name = str(datatype).removeprefix(str(XSD)) if str(datatype).startswith(str(XSD)) else ""
     if name in _INTEGER_RANGES:
         # A literal Oxigraph could not parse keeps its text, and casting it to its own datatype fails.
         low, high = _INTEGER_RANGES[name]
         ok = "sameTerm(DATATYPE(?value), xsd:integer) && sameTerm(xsd:integer(?value), ?value)"
-        return ok + (f" && ?value >= {low}" if low is not None else "") + (f" && ?value <= {high}" if high else "")
+        return (
+            ok
+            + (f" && ?value >= {low}" if low is not None else "")
+            + (f" && ?value <= {high}" if high is not None else "")
+        )
     if name in _PARSED:
         return f"sameTerm(DATATYPE(?value), xsd:{name}) && sameTerm(xsd:{name}(?value), ?value)"
     return f"sameTerm(DATATYPE(?value), {_iri(datatype)})"
@@ -731,22 +735,31 @@ class _Compiler:
 
     def __init__(self, g: Graph) -> None:
         self.g = g
+        self.shapes = _shape_nodes(g)
         self.done: dict[Node, _Shape] = {}
         self.active: list[Node] = []
 
     def compile(self) -> list[_Shape]:
         self._check_vocabulary()
-        shapes = [self.shape(node) for node in sorted(_shape_nodes(self.g), key=str)]
+        shapes = [self.shape(node) for node in sorted(self.shapes, key=str)]
         return [shape for shape in shapes if shape.classes]
 
     def _check_vocabulary(self) -> None:
-        """Refuse any SHACL term this engine does not implement, wherever it is in the shapes graph."""
+        """Refuse any SHACL term this engine does not implement, wherever it is in the shapes graph; the error
+        names every such term and the shape (or node) that uses it, shapes first."""
+        unsupported: set[tuple[Node, Node]] = set()
         for subject, predicate, obj in self.g:
-            if predicate in _KNOWN_PREDICATES or not str(predicate).startswith(SH_NS):
-                if predicate == RDF.type and str(obj).startswith(SH_NS) and obj not in _KNOWN_TYPES:
-                    raise ValueError(f"{self.name(subject)}: {self.show(obj)} is not supported by graph.shacl")
-                continue
-            raise ValueError(f"{self.name(subject)}: {self.show(predicate)} is not supported by graph.shacl")
+            if str(predicate).startswith(SH_NS) and predicate not in _KNOWN_PREDICATES:
+                unsupported.add((subject, predicate))
+            elif predicate == RDF.type and str(obj).startswith(SH_NS) and obj not in _KNOWN_TYPES:
+                unsupported.add((subject, obj))
+        ordered = sorted(unsupported, key=lambda u: (u[0] not in self.shapes, self.name(u[0]), str(u[1])))
+        if ordered:
+            raise ValueError(
+                "; ".join(
+                    f"{self.name(node)}: {self.show(term)} is not supported by graph.shacl" for node, term in ordered
+                )
+            )
 
     def show(self, term: Node) -> str:
         return term.n3(self.g.namespace_manager)
@@ -754,11 +767,13 @@ class _Compiler:
     def name(self, node: Node) -> str:
         """How an error names a shape: its IRI, or for a blank node its path and the shape that holds it."""
         if not isinstance(node, BNode):
-            return f"shape {self.show(node)}"
+            return f"shape {self.show(node)}" if node in self.shapes else self.show(node)
         path = self.g.value(node, SH.path)
         parent = next(iter(self.g.subjects(None, node)), None)
         where = f" in {self.name(parent)}" if parent is not None and parent != node else ""
-        return (f"property shape on {self.show(path)}" if path is not None else "blank-node shape") + where
+        if path is not None:
+            return f"property shape on {self.show(path)}{where}"
+        return ("node shape" if node in self.shapes else "blank node") + where
 
     def shape(self, node: Node) -> _Shape:
         if node in self.done:
@@ -860,8 +875,13 @@ class _Compiler:
             )
         if self.flag(node, SH.deactivated, name):
             return None
+        prefixes = self.prefixes(node, name)
+        try:  # parse it now, on an empty store, so that a typo is reported with the shape's name
+            ox.Store().query(text.replace("$PATH", "<urn:path>"), prefixes=prefixes)
+        except SyntaxError as err:
+            raise ValueError(f"{name}: sh:select is not valid SPARQL: {err}") from None
         messages = tuple(sorted(str(m) for m in self.g.objects(node, SH.message)))
-        return _Sparql(node, text, tuple(sorted(self.prefixes(node, name).items())), messages)  # type: ignore[arg-type]
+        return _Sparql(node, text, tuple(sorted(prefixes.items())), messages)  # type: ignore[arg-type]
 
     def prefixes(self, node: Node, name: str) -> dict[str, str]:
         """sh:prefixes → sh:declare; rdf, rdfs and owl are declared by default, as pySHACL does."""
@@ -903,7 +923,8 @@ def _build_datatype(c: _Compiler, node: Node, name: str, path: URIRef | None) ->
     datatype = c._one_iri(node, SH.datatype, name)
     if datatype is not None:
         generic = f"Value is not Literal with datatype {c.show(datatype)}"
-        yield _ValueTest("DatatypeConstraintComponent", _datatype_ok(datatype, name), generic)
+        ok = _datatype_ok(datatype, name, c.show(datatype))
+        yield _ValueTest("DatatypeConstraintComponent", ok, generic)
 
 
 def _build_node_kind(c: _Compiler, node: Node, name: str, path: URIRef | None) -> Iterator[_Constraint]:
