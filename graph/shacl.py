@@ -24,10 +24,14 @@ Supported (anything else in a shapes graph raises ValueError naming the shape an
 
 How the SHACL semantics map to queries, and where the result follows pySHACL rather than the letter of the spec:
 
-* Focus nodes are never listed in a query: a shape's focus nodes are a SPARQL group that binds ``?this``, and a
-  nested shape (``sh:node``, ``sh:property``, ``sh:qualifiedValueShape``) gets the values of its parent's group.
-  A nested shape's constraints therefore run once over all value nodes, and the parent joins their results
-  with one more query in Python (a set lookup), never one query per node.
+* Focus nodes are never listed in a query: a shape's focus nodes are two SPARQL patterns, one listing them and
+  one testing a bound node, and a nested shape (``sh:node``, ``sh:property``, ``sh:qualifiedValueShape``) wraps
+  its parent's. A constraint scans its property once, tests only the failing rows for focus membership, and so
+  costs one scan when it holds. Instances of a class are ``rdf:type/rdfs:subClassOf*``; the subclasses are read
+  from the data once per run, so queries test ``rdf:type`` against a fixed list instead of walking the path.
+* The ``sh:minCount 1`` constraints of one node shape's property shapes share one query (they share the focus
+  nodes, and the per-node index lookups cost far more than a query); ``sh:maxCount`` first asks, with one
+  aggregate, whether any node at all has two values of the property. Neither ever runs a query per node.
 * ``sh:sparql``: ``$this`` and ``?this`` are the same SPARQL variable, so the SELECT runs once, unbound, and only
   rows whose ``this`` is a focus node of the shape are kept. This equals SHACL's pre-binding when every solution
   binds ``$this`` through the triple patterns of the WHERE clause's top-level group, so that FILTERs (also
@@ -45,17 +49,22 @@ How the SHACL semantics map to queries, and where the result follows pySHACL rat
 * ``sh:minLength 0`` passes every value (pySHACL skips it), blank nodes included.
 * ``sh:lessThan`` compares IRIs and string literals by their text, as pySHACL does (SPARQL ``<`` would call an
   IRI incomparable, hence a violation); a string against a non-string is a violation.
+* Order comparisons (``sh:minInclusive``…, ``sh:lessThan`` on other values) are SPARQL's, and a pair SPARQL
+  cannot compare is a violation, as SHACL says. pySHACL instead falls back on rdflib's ORDER BY ordering (by
+  datatype IRI, language tag, then lexical form), so it takes a duration for ">= 5.0" (``duration`` sorts after
+  ``decimal``) and an ill-typed ``"twelve"^^xsd:integer`` for greater than 1; those cases differ on purpose.
 * Cardinalities count distinct values in the default graph of the store.
 
-What a pyoxigraph Store cannot tell apart (pySHACL on an rdflib Graph can): Oxigraph normalises literals when
-it stores them, so ``"5"^^xsd:nonNegativeInteger`` *is* ``"5"^^xsd:integer`` in the store (every integer subtype
-becomes xsd:integer) and ``"01"`` is stored as ``"1"``. ``sh:datatype xsd:nonNegativeInteger`` is therefore
-checked as "an xsd:integer in the nonNegativeInteger range": a negative value or a non-integer is found, but an
-in-range ``"5"^^xsd:integer`` where ``xsd:nonNegativeInteger`` is required, or ``"5"^^xsd:int`` where
-``xsd:integer`` is required, is not. Oxigraph's integers are 64-bit and it does not strip spaces around a number,
-so ``"99999999999999999999"^^xsd:integer`` and ``" 7 "^^xsd:integer`` are ill-typed here but not for rdflib; rdflib
-accepts ``1e5`` as an xsd:decimal, Oxigraph does not. A simple literal and an xsd:string literal are one term in
-Oxigraph, two in rdflib (matters for ``sh:in``).
+What a pyoxigraph Store cannot tell apart (pySHACL on an rdflib Graph can), pinned in tests/test_shacl.py:
+Oxigraph normalises literals when it stores them, so ``"5"^^xsd:nonNegativeInteger`` *is* ``"5"^^xsd:integer``
+in the store (every integer subtype becomes xsd:integer), ``"01"`` is stored as ``"1"`` and ``5.0`` as ``5``.
+``sh:datatype xsd:nonNegativeInteger`` is therefore checked as "an xsd:integer in the nonNegativeInteger range":
+a negative value or a non-integer is found, but an in-range ``"5"^^xsd:integer`` where ``xsd:nonNegativeInteger``
+is required, or ``"5"^^xsd:int`` where ``xsd:integer`` is required, is not; and ``sh:in ( 5 )`` takes ``"5"^^xsd:int``.
+Lengths and patterns of numbers see the canonical form. Lexical forms are XSD's as Oxigraph parses them: 64-bit
+integers, no spaces around a number; rdflib (Python's parsers) also takes ``1_000`` and other scripts' digits
+as integers, ``1e5`` as a decimal, a dateTime without seconds, months in a dayTimeDuration, so those are
+ill-typed only here. A simple literal and an xsd:string literal are one term in Oxigraph, two in rdflib.
 """
 
 from __future__ import annotations
