@@ -1,6 +1,6 @@
 """graph.shacl against pySHACL: the same results on the shipped build, on broken copies of it, and per component.
 
-Results are compared as sets of (focus, path, value, constraint component, message, details), in rdflib terms.
+Results are compared as sets of (focus, path, value, constraint component, message, details, source shape).
 The message is compared when the shapes graph gives it (an sh:message text); generic texts differ by design.
 Two normalisations mirror what a pyoxigraph Store does to literals (see graph/shacl.py): a blank node is any
 blank node (the two parsers label them differently), and an integer subtype is reported as xsd:integer.
@@ -33,7 +33,7 @@ INTEGER_SUBTYPES = {XSD[t] for t in ("long", "int", "short", "byte", "unsignedLo
 INTEGER_SUBTYPES |= {XSD[t] for t in ("unsignedByte", "nonNegativeInteger", "positiveInteger")}
 INTEGER_SUBTYPES |= {XSD[t] for t in ("nonPositiveInteger", "negativeInteger")}
 
-Result = tuple[str | None, str | None, str | None, str, str | None, frozenset]
+Result = tuple[str | None, str | None, str | None, str, str | None, frozenset, str]
 
 
 # --- Comparing the two validators -----------------------------------------------------------------------------
@@ -61,6 +61,13 @@ def _key(node: Node | ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | 
     return node.n3()
 
 
+def _shape_key(node: Node | ox.NamedNode | ox.BlankNode) -> str:
+    """The source shape: a blank node of the shapes graph keeps its label in both reports."""
+    if isinstance(node, ox.NamedNode | ox.BlankNode):
+        return f"_:{node.value}" if isinstance(node, ox.BlankNode) else node.value
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
 def _given(shapes: Graph) -> Callable[[str | None], str | None]:
     """A message counts (is compared) when each of its lines is an sh:message of the shapes graph."""
     texts = {str(m) for m in shapes.objects(None, SH.message)}
@@ -81,6 +88,7 @@ def pyshacl_results(data: Graph, shapes: Graph) -> set[Result]:
             str(report.value(node, SH.sourceConstraintComponent)),
             given("\n".join(messages) if messages else None),
             details,
+            _shape_key(report.value(node, SH.sourceShape)),
         )
 
     return {result(r) for r in report.objects(None, SH.result)}
@@ -91,7 +99,7 @@ def engine_results(store: ox.Store, shapes: Graph) -> set[Result]:
 
     def result(v: Violation) -> Result:
         details = frozenset(result(d) for d in v.details)
-        return (_key(v.focus), _key(v.path), _key(v.value), v.component, given(v.message), details)
+        return (_key(v.focus), _key(v.path), _key(v.value), v.component, given(v.message), details, _shape_key(v.shape))
 
     return {result(v) for v in validate(store, shapes)}
 
