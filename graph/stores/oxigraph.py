@@ -65,6 +65,17 @@ class OxigraphStore:
             self.store.flush()
         return count
 
+    def load_ntriples(self, chunks: Iterable[str]) -> None:
+        """Bulk-load N-Triples text the build made (chunk by chunk: memory stays bounded whatever the size).
+
+        Parsing text in Oxigraph is several times cheaper than handing it a Python object per term; the build's
+        IRIs are valid by construction, so the text is parsed leniently.
+        """
+        for chunk in chunks:
+            self.store.bulk_load(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        if self.path is not None:
+            self.store.flush()
+
     def load_file(self, path: Path) -> None:
         """Fill an on-disk store from a graph file, unless it already holds exactly that file's content."""
         problems: list[Problem] = []
@@ -80,8 +91,13 @@ class OxigraphStore:
         except SyntaxError as err:  # the store stays without a fingerprint, so the next open loads the file again
             self.store.clear()
             raise InvalidInput([syntax_problem(Path(path), err)]) from None
+        self.record_file(path, digest)
+
+    def record_file(self, path: Path, digest: str | None = None) -> None:
+        """Note that the store holds exactly the graph of the file at ``path`` (so opening it with that file
+        does not load it again)."""
         about = ox.NamedNode(Path(path).resolve().as_uri())
-        self.store.add(ox.Quad(about, FINGERPRINT, ox.Literal(digest), META))
+        self.store.add(ox.Quad(about, FINGERPRINT, ox.Literal(digest or _sha256(path)), META))
         self.store.add(ox.Quad(about, LOADED_FROM, ox.Literal(str(path)), META))
         self.store.flush()
 
@@ -100,11 +116,9 @@ class OxigraphStore:
             return QueryResult("ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = bounded(
-                (tuple(normal_term(solution[i]) for i in range(len(variables))) for solution in result),
-                limit,
-                "rows",
-            )
+            # Oxigraph stores literals by value: xsd:string literals are simple literals and booleans are
+            # canonical already, so its terms need no normal_term.
+            rows = bounded(map(tuple, result), limit, "rows")
             return in_query_order(sparql, QueryResult("SELECT", variables, rows))
         triples = bounded(
             (ox.Triple(t.subject, t.predicate, normal_term(t.object)) for t in result), limit, "triples"
