@@ -8,7 +8,6 @@ from a graph the audit already wrote them into.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -134,7 +133,17 @@ class ClaimView:
         return f"{self.subject} — {negation}{self.predicate} → {self.object} ({self.certainty}, {self.attribution})"
 
     def audited_as(self, **results: object) -> ClaimView:
-        return dataclasses.replace(self, **results)
+        """A copy with the audit's results set (status, evidence_level, literature, findings)."""
+        unknown = set(results) - _AUDIT_FIELDS
+        if unknown:
+            raise TypeError(f"not an audit result: {', '.join(sorted(unknown))}")
+        copy = object.__new__(ClaimView)  # dataclasses.replace re-runs __init__: 100,000 times that shows
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(results)
+        return copy
+
+
+_AUDIT_FIELDS = {"status", "evidence_level", "literature", "findings"}
 
 
 def _query(name: str) -> str:
@@ -142,12 +151,26 @@ def _query(name: str) -> str:
 
 
 def claim_views(store: Store) -> list[ClaimView]:
-    """Every claim of the graph in ``store``, by one query, sorted by id."""
-    views = {}
+    """Every claim of the graph in ``store``, by one query, sorted by id.
+
+    A claim has one row, unless the graph gives it two values of a one-valued property (two labels, two
+    certainties …): then the row that sorts first is kept, so the view is the same whatever order the store
+    answers in. Of two claim nodes with the same identifier, the one whose IRI sorts first is kept.
+    """
+    rows: dict[str, list[dict]] = {}
     for row in store.query(_query("claim-view.rq")).dicts():
+        rows.setdefault(row["claim"].value, []).append(row)
+    views: dict[str, ClaimView] = {}
+    for claim in sorted(rows):
+        found = rows[claim]
+        row = found[0] if len(found) == 1 else min(found, key=_row_key)
         view = _view(row)
         views.setdefault(view.id, view)
     return [views[k] for k in sorted(views)]
+
+
+def _row_key(row: dict) -> list[tuple[str, str]]:
+    return sorted((name, str(term)) for name, term in row.items())
 
 
 def findings_in(store: Store) -> list[Finding]:
