@@ -10,7 +10,7 @@ from ..stores import Store
 from ..vocab import Vocabulary
 from .coverage import coverage, source_texts
 from .rules import Rule, load_rules
-from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules
+from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules, start_rules
 from .verdicts import judge
 
 Progress = Callable[[int, int], None] | None
@@ -30,8 +30,13 @@ def run_audit(
     ``texts`` are the source texts by key (a build has them); otherwise they are looked up as KEY.txt in
     ``text_dirs`` and used only when their hash matches the graph's.
     """
-    findings = run_rules(store, rules, seconds, progress)
-    views = claim_views(store)
+    running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
+    try:
+        views = claim_views(store)  # ... this process reads every claim back
+    except BaseException:
+        running.stop()
+        raise
+    findings = running.findings(progress)
     notes: list[str] = []
     if texts is None and text_dirs is not None:
         texts, notes = source_texts(views, text_dirs)
@@ -55,4 +60,6 @@ def _judged(views: list[ClaimView], findings) -> list[ClaimView]:
     ]
 
 
-__all__ = ["DEFAULT_RULE_SECONDS", "Audit", "Rule", "RuleTimeout", "load_rules", "run_audit"]
+__all__ = [
+    "DEFAULT_RULE_SECONDS", "Audit", "Rule", "RuleTimeout", "load_rules", "run_audit", "run_rules", "start_rules",
+]
