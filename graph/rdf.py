@@ -109,7 +109,7 @@ def vocabulary_triples(vocab: Vocabulary) -> list[ox.Triple]:
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-CHUNK_CLAIMS = 2000  # claims per chunk of text
+CHUNK_CLAIMS = 20_000  # claims per chunk of text (a bulk load per chunk: fewer is cheaper, more holds more text)
 
 
 def literal(text: str) -> str:
@@ -131,10 +131,13 @@ class _Graph:
         self.vocab = inputs.vocab
         self.mint = mint
         self.labels: dict[str, str] = {}  # entity key → first spelling, so each entity has one label
+        self.keys: dict[str, str] = {}  # label as written → entity key (labels repeat: each is folded once)
         self.contradicted_by: dict[str, set[str]] = {}  # contradicts is symmetric: written in both directions
         for claim in inputs.claims:
             for label in (claim.subject, claim.object):
-                self.labels.setdefault(entity_key(label), collapse(label))
+                if label not in self.keys:
+                    key = self.keys[label] = entity_key(label)
+                    self.labels.setdefault(key, collapse(label))
             for target in claim.contradicts:
                 self.contradicted_by.setdefault(target, set()).add(claim.id)
         self.entity_iri: dict[str, str] = {}  # entity key → <IRI>
@@ -180,7 +183,7 @@ class _Graph:
         lines.append(f"{s} {p} {o} .\n")
 
     def _entity(self, label: str) -> str:
-        key = entity_key(label)
+        key = self.keys[label]
         iri = self.entity_iri.get(key)
         if iri is None:
             iri = self.entity_iri[key] = _n(self.mint.entity(self.labels[key]))
@@ -195,12 +198,11 @@ class _Graph:
     def _entities(self) -> dict[str, str]:
         """Entity IRI → label, for every subject, and every object that is not a literal value."""
         found: dict[str, str] = {}
+        literal = {name: p[0].literal for name, p in self.vocab.predicates.items() if len(p) == 1}
         for claim in self.inputs.claims:
-            predicate, _ = self.vocab.resolve(claim.predicate)
-            names = [claim.subject] if predicate.literal else [claim.subject, claim.object]
+            names = (claim.subject,) if literal[claim.predicate] else (claim.subject, claim.object)
             for name in names:
-                label = self.labels[entity_key(name)]
-                found.setdefault(self.mint.entity(label).value, label)
+                found.setdefault(self._entity(name)[1:-1], self.labels[self.keys[name]])
         return found
 
     def _source(self, lines: list[str], source: Source) -> None:

@@ -1,13 +1,13 @@
-"""Running the rules over a store, each in a child process under a time limit.
+"""Running the rules over a store, in child processes, each rule under a time limit.
 
 A rule is a query the user may have written: a cartesian product or a join that never ends must stop the
-audit with a clear message, not hang it. The children are forked (they share the loaded store copy-on-write), so
-starting one costs milliseconds; an on-disk store is opened read-only by each child instead.
+audit with a clear message, not hang it. The workers are forked (they share the loaded store copy-on-write); an
+on-disk store is opened read-only by each worker instead.
 
-The rules only read, so they run side by side: all children are started at once (before the caller goes on to
-its own queries, so no fork ever happens while this process is inside the store), and a semaphore lets as many
-run at a time as there are CPUs to spare. ``start_rules`` returns at once; the caller reads the claims meanwhile
-and collects the findings afterwards.
+The rules only read, so they run side by side: as many workers as there are CPUs to spare are started at once
+(before the caller goes on to its own queries, so no fork happens while this process is inside the store), and
+each takes the next rule until none is left. ``start_rules`` returns at once; the caller reads the claims
+meanwhile and collects the findings afterwards.
 """
 
 from __future__ import annotations
@@ -55,25 +55,23 @@ class RuleRun:
 
     def __init__(self, store: Store, rules: list[Rule], seconds: float | None, spare: int = 0):
         self.store, self.rules, self.seconds = store, rules, seconds
-        self.children: dict[Any, tuple[Rule, Any]] = {}  # receiving end → (rule, process)
+        self.workers: dict[Any, Any] = {}  # receiving end → process
         self.inline = seconds is None or not hasattr(os, "fork") or not getattr(store, "local", False)
         if self.inline or not rules:
             return
         directory = getattr(store, "path", None)
         context = multiprocessing.get_context("forkserver" if directory is not None else "fork")
-        at_once = max(1, min(len(rules), (os.cpu_count() or 1) - spare))
-        turn = self.turn = context.Semaphore(at_once)  # kept: children started later unpickle it by name
+        count = max(1, min(len(rules), (os.cpu_count() or 1) - spare))
+        self.next_rule = context.Value("i", 0)  # kept: children started later unpickle it by name
+        task = (str(directory), None) if directory is not None else (None, store)
         try:
-            for rule in rules:
-                if directory is not None:
-                    target, args = _rows_on_disk, (str(directory), rule.sparql, rule.description)
-                else:
-                    target, args = rule_rows, (store, rule.sparql, rule.description)
+            for _ in range(count):
                 receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(send, turn, target, args), daemon=True)
+                queries = [(rule.sparql, rule.description) for rule in rules]
+                process = context.Process(target=_worker, args=(send, self.next_rule, queries, *task), daemon=True)
                 process.start()
                 send.close()
-                self.children[receive] = (rule, process)
+                self.workers[receive] = process
         except BaseException:
             self.stop()
             raise
@@ -91,57 +89,54 @@ class RuleRun:
         return sorted(found.values(), key=lambda f: f.id)
 
     def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
-        """(rule, rows) for every rule, in the order they finish. A child says when its turn starts; its time
-        limit counts from then (as read here, so a limit may be noticed late, never early)."""
+        """(rule, rows) for every rule, in the order they finish. A worker says when it starts a rule; the rule's
+        time limit counts from then (as read here, so a limit may be noticed late, never early)."""
         if self.inline:
             for rule in self.rules:
                 yield rule, rule_rows(self.store, rule.sparql, rule.description)
             return
-        deadlines: dict[Any, float] = {}
+        current: dict[Any, tuple[Rule, float]] = {}  # worker → (its rule, deadline)
+        finished = 0
         try:
-            while self.children:
+            while finished < len(self.rules):
+                if not self.workers:
+                    raise RuntimeError("the rule workers stopped before every rule was run")
                 now = time.monotonic()
-                waits = [deadlines[r] - now for r in self.children if r in deadlines]
-                ready = multiprocessing.connection.wait(list(self.children), timeout=max(0.0, min(waits, default=1.0)))
-                for receive in ready:
-                    rule, process = self.children[receive]
-                    message = _receive(rule, receive, process)
-                    if message is _STARTED:
-                        deadlines[receive] = time.monotonic() + (self.seconds or 0)
+                wait = min((deadline - now for _, deadline in current.values()), default=1.0)
+                for receive in multiprocessing.connection.wait(list(self.workers), timeout=max(0.0, wait)):
+                    try:
+                        status, index, value = receive.recv()
+                    except EOFError:
+                        process = self.workers.pop(receive)
+                        _close(receive, process)
+                        if receive in current or process.exitcode:
+                            rule = current[receive][0] if receive in current else None
+                            name = f"rule '{rule.id}'" if rule is not None else "a rule worker"
+                            raise RuntimeError(f"{name} stopped its process (exit code {process.exitcode})") from None
                         continue
-                    del self.children[receive]
-                    _close(receive, process)
-                    yield rule, message
+                    rule = self.rules[index]
+                    if status == "started":
+                        current[receive] = (rule, time.monotonic() + (self.seconds or 0))
+                        continue
+                    current.pop(receive, None)
+                    if status == "error":
+                        raise RuntimeError(f"rule '{rule.id}' ({rule.path}) failed: {value}")
+                    finished += 1
+                    yield rule, value
                 now = time.monotonic()
-                for receive, deadline in deadlines.items():
-                    if receive in self.children and now >= deadline:
-                        raise RuleTimeout(self.children[receive][0], self.seconds or 0)
+                for rule, deadline in current.values():
+                    if now >= deadline:
+                        raise RuleTimeout(rule, self.seconds or 0)
         finally:
             self.stop()
 
     def stop(self) -> None:
-        """Stop every child still running."""
-        for receive, (_, process) in self.children.items():
+        """Stop every worker still running."""
+        for receive, process in self.workers.items():
             if process.is_alive():
                 process.kill()
             _close(receive, process)
-        self.children = {}
-
-
-_STARTED = object()
-
-
-def _receive(rule: Rule, receive: Any, process: Any) -> Any:
-    try:
-        status, value = receive.recv()
-    except EOFError:
-        process.join(1)
-        raise RuntimeError(f"rule '{rule.id}' stopped its process (exit code {process.exitcode})") from None
-    if status == "started":
-        return _STARTED
-    if status == "error":
-        raise RuntimeError(f"rule '{rule.id}' ({rule.path}) failed: {value}")
-    return value
+        self.workers = {}
 
 
 def _close(receive: Any, process: Any) -> None:
@@ -170,16 +165,22 @@ def rule_rows(store: Store, sparql: str, description: str) -> list[tuple[str, st
     return rows
 
 
-def _child(send: Any, turn: Any, target: Callable[..., Any], args: tuple) -> None:
-    with turn:
-        send.send(("started", None))
+def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory: str | None, store: Any) -> None:
+    """Take the next rule until none is left: say which, then send its rows (or the error)."""
+    if directory is not None:
+        from ..stores.oxigraph import OxigraphStore
+
+        store = OxigraphStore.directory(directory, read_only=True)
+    while True:
+        with next_rule.get_lock():
+            index = next_rule.value
+            next_rule.value += 1
+        if index >= len(queries):
+            break
+        send.send(("started", index, None))
+        sparql, description = queries[index]
         try:
-            send.send(("ok", target(*args)))
+            send.send(("ok", index, rule_rows(store, sparql, description)))
         except BaseException as err:  # reported by the parent, with the rule's name
-            send.send(("error", f"{type(err).__name__}: {err}"))
-
-
-def _rows_on_disk(directory: str, sparql: str, description: str) -> list[tuple[str, str, str]]:
-    from ..stores.oxigraph import OxigraphStore
-
-    return rule_rows(OxigraphStore.directory(directory, read_only=True), sparql, description)
+            send.send(("error", index, f"{type(err).__name__}: {err}"))
+    send.close()
