@@ -599,9 +599,11 @@ def test_node_reports_the_value_with_the_nested_results_as_details():
     data = """
     ex:a a ex:T ; ex:name "a" ; ex:part ex:p1, ex:p2, ex:p3, "literal" .
     ex:b a ex:T ; ex:part ex:p1 .
+    ex:c a ex:T ; ex:name "c" ; ex:part [ ex:size "blank" ] .
     ex:p1 ex:size 1 . ex:p2 ex:size "big" . ex:p3 ex:size 3 ; ex:sub ex:p1 ."""
     results = check(shapes, data)
     assert found(results) == {
+        ("ex:c", "ex:part", "_:b", "NodeConstraintComponent"),  # a failing blank node cannot be named in a query
         ("ex:a", "ex:part", "ex:p2", "NodeConstraintComponent"),
         ("ex:a", "ex:part", "ex:p3", "NodeConstraintComponent"),
         ("ex:a", "ex:part", '"literal"^^<http://www.w3.org/2001/XMLSchema#string>', "NodeConstraintComponent"),
