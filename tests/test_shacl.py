@@ -786,7 +786,9 @@ def test_the_number_of_queries_does_not_grow_with_the_focus_nodes(monkeypatch: p
         return select(self, query, prefixes)
 
     monkeypatch.setattr(shacl._Run, "select", counting)
-    shapes = Graph().parse(data=PREFIXES + QUALIFIED + SPARQL_SHAPES, format="turtle")
+    nested = "ex:N sh:targetClass ex:T ; sh:property [ sh:path ex:sel ; sh:node ex:Exact ] . ex:Exact a sh:NodeShape ;"
+    nested += " sh:property [ sh:path ex:exact ; sh:minCount 1 ] ."
+    shapes = Graph().parse(data=PREFIXES + QUALIFIED + SPARQL_SHAPES + nested, format="turtle")
     counts = []
     for n in (3, 40):
         data = "".join(
