@@ -2,8 +2,9 @@
 
 Results are compared as sets of (focus, path, value, constraint component, message, details, source shape).
 The message is compared when the shapes graph gives it (an sh:message text); generic texts differ by design.
-Two normalisations mirror what a pyoxigraph Store does to literals (see graph/shacl.py): a blank node is any
-blank node (the two parsers label them differently), and an integer subtype is reported as xsd:integer.
+Three normalisations mirror what a pyoxigraph Store does to terms (see graph/shacl.py): a data blank node is any
+blank node (the two parsers label them differently), an integer subtype is reported as xsd:integer, and numbers
+are compared by value (Oxigraph writes "1.0"^^xsd:decimal as "1"). What cannot agree is pinned in DIVERGENCES.
 """
 
 from __future__ import annotations
