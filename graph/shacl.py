@@ -130,7 +130,6 @@ class _Run:
         self.counter = 0
         self.closures: dict[URIRef, tuple[Term, ...]] = {}
         self.single_valued: dict[str, bool] = {}
-        self.focus_sets: dict[str, set[Term]] = {}
 
     def select(self, query: str, prefixes: dict[str, str] = QUERY_PREFIXES) -> ox.QuerySolutions:
         solutions = self.store.query(query, prefixes=prefixes)
@@ -179,11 +178,11 @@ class _Run:
         return self.single_valued[pattern]
 
     def focus_set(self, focus: _Focus) -> set[Term]:
-        """The focus nodes themselves, listed once per run (only sh:sparql needs them in Python)."""
-        enum = focus.enum("?this")
-        if enum not in self.focus_sets:
-            self.focus_sets[enum] = {row["this"] for row in self.select(f"SELECT DISTINCT ?this WHERE {{ {enum} }}")}
-        return self.focus_sets[enum]
+        """The focus nodes themselves, listed once per focus (only sh:sparql needs them in Python)."""
+        if not focus.listed:
+            rows = self.select(f"SELECT DISTINCT ?this WHERE {{ {focus.enum('?this')} }}")
+            focus.listed.append({row["this"] for row in rows})
+        return focus.listed[0]
 
 
 # --- Focus nodes: SPARQL patterns, composed rather than listed ------------------------------------------------
@@ -202,6 +201,7 @@ class _Focus:
     enum: Callable[[str], str]
     member: Callable[[str], str]
     missing: dict[URIRef, set[Term]] = field(default_factory=dict, compare=False)  # see _prefetch_missing
+    listed: list[set[Term]] = field(default_factory=list, compare=False)  # the nodes, once listed (_Run.focus_set)
 
 
 def _class_focus(run: _Run, classes: tuple[URIRef, ...]) -> _Focus:

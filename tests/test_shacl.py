@@ -2,8 +2,9 @@
 
 Results are compared as sets of (focus, path, value, constraint component, message, details, source shape).
 The message is compared when the shapes graph gives it (an sh:message text); generic texts differ by design.
-Two normalisations mirror what a pyoxigraph Store does to literals (see graph/shacl.py): a blank node is any
-blank node (the two parsers label them differently), and an integer subtype is reported as xsd:integer.
+Three normalisations mirror what a pyoxigraph Store does to terms (see graph/shacl.py): a data blank node is any
+blank node (the two parsers label them differently), an integer subtype is reported as xsd:integer, and numbers
+are compared by value (Oxigraph writes "1.0"^^xsd:decimal as "1"). What cannot agree is pinned in DIVERGENCES.
 """
 
 from __future__ import annotations
@@ -599,9 +600,11 @@ def test_node_reports_the_value_with_the_nested_results_as_details():
     data = """
     ex:a a ex:T ; ex:name "a" ; ex:part ex:p1, ex:p2, ex:p3, "literal" .
     ex:b a ex:T ; ex:part ex:p1 .
+    ex:c a ex:T ; ex:name "c" ; ex:part [ ex:size "blank" ] .
     ex:p1 ex:size 1 . ex:p2 ex:size "big" . ex:p3 ex:size 3 ; ex:sub ex:p1 ."""
     results = check(shapes, data)
     assert found(results) == {
+        ("ex:c", "ex:part", "_:b", "NodeConstraintComponent"),  # a failing blank node cannot be named in a query
         ("ex:a", "ex:part", "ex:p2", "NodeConstraintComponent"),
         ("ex:a", "ex:part", "ex:p3", "NodeConstraintComponent"),
         ("ex:a", "ex:part", '"literal"^^<http://www.w3.org/2001/XMLSchema#string>', "NodeConstraintComponent"),
@@ -784,7 +787,9 @@ def test_the_number_of_queries_does_not_grow_with_the_focus_nodes(monkeypatch: p
         return select(self, query, prefixes)
 
     monkeypatch.setattr(shacl._Run, "select", counting)
-    shapes = Graph().parse(data=PREFIXES + QUALIFIED + SPARQL_SHAPES, format="turtle")
+    nested = "ex:N sh:targetClass ex:T ; sh:property [ sh:path ex:sel ; sh:node ex:Exact ] . ex:Exact a sh:NodeShape ;"
+    nested += " sh:property [ sh:path ex:exact ; sh:minCount 1 ] ."
+    shapes = Graph().parse(data=PREFIXES + QUALIFIED + SPARQL_SHAPES + nested, format="turtle")
     counts = []
     for n in (3, 40):
         data = "".join(
