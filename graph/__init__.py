@@ -15,7 +15,6 @@ The names are imported on first use, so ``import graph`` (and ``claimgraph --ver
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 __version__ = "0.2.0"
 
@@ -34,7 +33,7 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:  # (no typing import: ``claimgraph`` starts faster)
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'graph' has no attribute {name!r}")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .audit import DEFAULT_RULE_SECONDS, load_rules, run_audit
+from .audit.digest import digest
 from .audit.enrich import audit_ntriples
 from .audit.report import to_csv, to_json, to_markdown
 from .files import replace_directory, write_atomic
@@ -58,9 +59,11 @@ class Project:
         sources: Path | str = "sources",
         allow_empty: bool = False,
         options: Options | None = None,
+        waivers: Path | None = None,
     ) -> Project:
         """Read and check everything; InvalidInput lists every problem at once."""
-        return cls(read_inputs(Path(claims), ontologies, Path(sources), allow_empty), options or Options())
+        inputs = read_inputs(Path(claims), ontologies, Path(sources), allow_empty, waivers)
+        return cls(inputs, options or Options())
 
     def build(self, store_dir: Path | None = None, progress: Progress = None, audit_progress: Progress = None) -> Build:
         """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited."""
@@ -73,7 +76,13 @@ class Project:
         store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
         texts = {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
         audit = run_audit(
-            store, self.inputs.vocab, rules, texts=texts, seconds=self.options.rule_seconds, progress=audit_progress
+            store,
+            self.inputs.vocab,
+            rules,
+            texts=texts,
+            waivers=self.inputs.waivers,
+            seconds=self.options.rule_seconds,
+            progress=audit_progress,
         )
         return Build(self.inputs, mint, store, audit, spool)
 
@@ -153,7 +162,9 @@ class Build:
         """
         rdf = rdf_format(fmt)
         try:
-            page = build_page(self.audit.views, self.audit.findings, self.inputs.vocab, max_nodes=max_nodes)
+            page = build_page(
+                self.audit.views, self.audit.active, self.inputs.vocab, max_nodes=max_nodes, digest=self.audit.digest
+            )
             html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
         except TooLarge as err:
             html, about = notice_page(str(err)), f"a notice only: {err}"
@@ -229,12 +240,15 @@ class ClaimGraph:
         seconds: float | None = DEFAULT_RULE_SECONDS,
         allow_service: bool = False,
         progress: Progress = None,
+        waivers: dict[str, str] | None = None,
     ) -> Audit:
         """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches."""
         vocab = self.vocabulary()
         rules = load_rules(vocab, rule_dirs, allow_service)
         dirs = text_dirs if text_dirs is not None else self.text_dirs()
-        return run_audit(self.store, vocab, rules, text_dirs=dirs, seconds=seconds, progress=progress)
+        return run_audit(
+            self.store, vocab, rules, text_dirs=dirs, waivers=waivers, seconds=seconds, progress=progress
+        )
 
     def text_dirs(self) -> list[Path]:
         """Where a graph file's source texts usually are: sources/ of the project the build folder is in."""
@@ -244,6 +258,11 @@ class ClaimGraph:
             return [beside] if beside.resolve() == here.resolve() else [beside, here]
         return [here]
 
+    def waived(self, views: list[ClaimView], findings: list[Finding]) -> dict[str, str]:
+        """The findings and verdicts the audit recorded as waived, with the reviewer's reasons."""
+        waived = {f.id: f.waiver for f in findings if f.waiver}
+        return waived | {f"verdict:{v.id}": v.verdict_waiver for v in views if v.verdict_waiver}
+
     def page(
         self,
         focus: str | None = None,
@@ -252,7 +271,31 @@ class ClaimGraph:
         max_nodes: int = DEFAULT_MAX_NODES,
         title: str | None = None,
     ) -> Page:
-        return build_page(self.views(), self.findings(), self.vocabulary(), focus, hops, only, max_nodes, title)
+        """The page of the graph as its audit left it, opening on the digest of the verdicts it records."""
+        views, findings, vocab = self.views(), self.findings(), self.vocabulary()
+        waived = self.waived(views, findings)
+        active = [f for f in findings if f.id not in waived]
+        ranked = digest(views, findings, vocab, waived)
+        return build_page(views, active, vocab, focus, hops, only, max_nodes, title, digest=ranked)
+
+    def export_tables(self, out: Path | str = ".", replace: bool = False):
+        """Write the graph back as OUT/claims.csv and OUT/sources/sources.csv (the texts stay in OUT/sources/,
+        where they are checked against the hashes the graph records); building them gives the same graph.
+
+        Existing tables are replaced only with ``replace``. Returns the Tables, with notes on what a rebuild
+        needs (a missing or changed text)."""
+        from .views.table import tables, text_notes
+
+        out = Path(out)
+        targets = (out / "claims.csv", out / "sources" / "sources.csv")
+        existing = [str(p) for p in targets if p.exists()]
+        if existing and not replace:
+            raise ValueError(f"{' and '.join(existing)} already exist; give --force to replace them, or --out DIR")
+        result = tables(self.store)
+        result.notes += text_notes(result.texts, out / "sources")
+        write_atomic(targets[1], result.sources)
+        write_atomic(targets[0], result.claims)
+        return result
 
     def export(self, fmt: str) -> tuple[bytes, int, int]:
         """GraphML or GEXF of the NetworkX projection: the bytes, and its node and edge counts."""

@@ -3,12 +3,13 @@
 Each command is one library call (graph.api). Modules are imported inside the commands, so ``claimgraph
 --version`` and ``--help`` start at once.
 
-Exit codes: 0 ok, 2 invalid input, 1 anything else, 3 audit findings of a kind named by --fail-on.
+Exit codes: 0 ok, 2 invalid input, 1 anything else, 3 audit findings of a kind named by --fail-on, 130 Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -19,6 +20,7 @@ from typing import Any
 from . import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_FINDINGS = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 MAX_SHOWN_PROBLEMS = 200
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 OUTPUT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
@@ -30,31 +32,67 @@ class UsageError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = None
+    restore = _exit_on_interrupt(argv if argv is not None else sys.argv[1:])
     try:
+        args = _parser().parse_args(argv)
         return args.run(args)
     except KeyboardInterrupt:
-        print("claimgraph: interrupted; nothing was half-written", file=sys.stderr)
-        return EXIT_ERROR
+        # Ctrl-C: a build leaves out/ as it was (outputs are swapped in whole); a push says what it left
+        print("claimgraph: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as err:
         return _report(err, args)
+    finally:
+        restore()
 
 
-def _report(err: Exception, args: argparse.Namespace) -> int:
+def _exit_on_interrupt(argv: list[str]) -> Callable[[], None]:
+    """Make Ctrl-C end the command at once and quietly: the temporary files being written are removed and the
+    process exits 130, whatever it was doing. A KeyboardInterrupt raised inside an import or a finaliser is
+    printed by Python as "Exception ignored … Traceback" and then lost, so the command would go on.
+
+    Outputs never need the unwinding: a build's out/ is swapped in whole, so stopping anywhere leaves it as it
+    was or complete. ``push`` (which reports how far it got) and ``serve`` (which stops its workers) keep the
+    KeyboardInterrupt. Returns the function that puts the previous handler back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or {"push", "serve"} & set(argv[:1]):
+        return lambda: None
+    own = os.getpid()
+
+    def interrupted(signum: int, frame: object) -> None:
+        if os.getpid() == own:  # not in a forked rule child, which just ends
+            remove_pending = getattr(sys.modules.get("graph.files"), "remove_pending", None)
+            if remove_pending is not None:  # (None while graph.files is still being imported)
+                remove_pending()
+            with contextlib.suppress(OSError):
+                os.write(2, b"claimgraph: interrupted\n")
+        os._exit(EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    return lambda: signal.signal(signal.SIGINT, previous)
+
+
+def _report(err: Exception, args: argparse.Namespace | None) -> int:
     from .escape import terminal
     from .problems import InvalidInput
 
+    debug = bool(getattr(args, "debug", False))
     if isinstance(err, InvalidInput):
         _print_problems(err.warnings + err.problems)
-        print(f"claimgraph: {len(err.problems)} problem(s) found; nothing was written", file=sys.stderr)
+        print(f"claimgraph: {err.count:,} problem(s) found; nothing was written", file=sys.stderr)
         return EXIT_INVALID
-    if isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError) and not args.debug:
+    usage = isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError)
+    if usage and not isinstance(err, IndexError | KeyError) and not debug:  # those two are our own bugs
         print(f"claimgraph: {terminal(str(err))}", file=sys.stderr)
         return EXIT_INVALID
-    if args.debug:
+    if debug:
         raise err
-    print(f"claimgraph: error: {terminal(str(err))} (run with --debug for details)", file=sys.stderr)
+    stopped = type(err).__name__ == "RuleTimeout"  # says all there is to say: the rule, its limit, the option
+    hint = "" if stopped else " (run with --debug for details)"
+    print(f"claimgraph: error: {terminal(str(err))}{hint}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -116,8 +154,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--format", choices=["md", "json", "csv"], default="md", help="output format (default: md)")
     audit.add_argument(
-        "--fail-on", default="", metavar="KIND[,KIND…]", help="exit 3 when findings of these kinds exist (or any)"
+        "--fail-on",
+        default="",
+        metavar="NAME[,NAME…]",
+        help="exit 3 when findings of these kinds, or claims with these verdicts, exist (or: any); waived ones ignored",
     )
+    audit.add_argument("--waivers", type=Path, help="waivers file (default: waivers.csv beside the claims table)")
     audit.set_defaults(run=_audit)
 
     render = sub.add_parser("render", parents=[common, stores], help="write the interactive HTML page of a build")
@@ -129,9 +171,18 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--title", help="page heading")
     render.set_defaults(run=_render)
 
-    export = sub.add_parser("export", parents=[common, stores], help="write the NetworkX projection (GraphML/GEXF)")
-    export.add_argument("--format", choices=("graphml", "gexf"), default="graphml", help="graphml (default) or gexf")
-    export.add_argument("--out", type=Path, help="file to write (default: out/claims.graphml or .gexf)")
+    export = sub.add_parser(
+        "export", parents=[common, stores], help="write the graph as GraphML/GEXF, or back as claims.csv + sources.csv"
+    )
+    export.add_argument(
+        "--format", choices=("graphml", "gexf", "csv"), default="graphml",
+        help="graphml (default) or gexf: the NetworkX projection; csv: claims.csv and sources/sources.csv to edit "
+        "and build again",
+    )  # fmt: skip
+    export.add_argument(
+        "--out", type=Path, help="file to write (default: out/claims.graphml or .gexf); for csv a folder (default: .)"
+    )
+    export.add_argument("--force", action="store_true", help="csv: replace existing claims.csv and sources.csv")
     export.set_defaults(run=_export)
 
     query = sub.add_parser("query", parents=[common, stores], help="run a named query, a .rq file or SPARQL text")
@@ -148,6 +199,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
     serve.add_argument("--max-rows", type=int, default=10_000, help="rows (or triples) an answer may hold")
     serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
+    serve.add_argument(
+        "--allow-host", action="append", default=[], metavar="NAME",
+        help="also answer requests for this Host name (repeat; NAME:PORT for one port; default: loopback names only)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--cors", action="append", default=[], metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. https://yasgui.triply.cc, or *) read answers (repeat; default: none)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--client-timeout", type=float, default=20.0, metavar="SECONDS",
+        help="seconds a client may take to send a request, or keep an idle connection (default: 20)",
+    )  # fmt: skip
     serve.set_defaults(run=_serve)
 
     push = sub.add_parser("push", parents=[common], help="load a build into a SPARQL 1.1 store (replaces its graph)")
@@ -184,7 +247,8 @@ def _project(args: argparse.Namespace, allow_empty: bool = False):
         rule_seconds=getattr(args, "rule_timeout", None),
         allow_service=getattr(args, "allow_service", False),
     )
-    project = Project.load(args.claims, args.ontology, args.sources or Path("sources"), allow_empty, options)
+    waivers = getattr(args, "waivers", None)
+    project = Project.load(args.claims, args.ontology, args.sources or Path("sources"), allow_empty, options, waivers)
     _print_problems(project.inputs.warnings)
     return project
 
@@ -232,7 +296,9 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"ok: {args.graph} conforms to the claimgraph shapes")
         return EXIT_OK
     project = _project(args, args.allow_empty)
-    print(f"ok: {len(project.inputs.claims)} claims from {len(project.inputs.sources)} sources, no problems")
+    warnings = len(project.inputs.warnings)
+    verdict = f"{warnings} warning(s) above" if warnings else "no problems"
+    print(f"ok: {len(project.inputs.claims)} claims from {len(project.inputs.sources)} sources, {verdict}")
     return EXIT_OK
 
 
@@ -251,7 +317,10 @@ def _audit(args: argparse.Namespace) -> int:
     if args.graph or args.store or args.endpoint:
         graph = _graph(args)
         text_dirs = [args.sources] if args.sources else graph.text_dirs()
-        audit = graph.audit(args.rules, text_dirs, args.rule_timeout, args.allow_service, _progress("audit rules"))
+        waivers = _waivers(args.waivers or Path("waivers.csv"))
+        audit = graph.audit(
+            args.rules, text_dirs, args.rule_timeout, args.allow_service, _progress("audit rules"), waivers
+        )
         texts = _texts(text_dirs, audit)
     else:
         result = _project(args).build(audit_progress=_progress("audit rules"))
@@ -261,17 +330,33 @@ def _audit(args: argparse.Namespace) -> int:
         "json": lambda: to_json(audit),
         "csv": lambda: to_csv(audit),
     }
-    unknown = fail_on - set(audit.vocab.finding_kinds) - {"any"}
+    known = set(audit.vocab.finding_kinds) | set(audit.vocab.verdicts) | {"any"}
+    unknown = fail_on - known
     if unknown:
-        raise UsageError(f"--fail-on: unknown kind(s) {', '.join(sorted(unknown))}; use: "
-                         f"{audit.vocab.finding_kinds.words()}, any")
+        names = f"{audit.vocab.finding_kinds.words()}, {audit.vocab.verdicts.words()}, any"
+        listed = ", ".join(sorted(unknown))
+        raise UsageError(f"--fail-on: unknown name(s) {listed}; use finding kinds or verdicts: {names}")
     sys.stdout.write(writers[args.format]())
-    failing = [f for f in audit.findings if "any" in fail_on or f.kind in fail_on]
+    failing = [f.kind for f in audit.active if "any" in fail_on or f.kind in fail_on]
+    failing += [
+        v.verdict for v in audit.views
+        if v.verdict in fail_on and f"verdict:{v.id}" not in audit.waived
+    ]  # fmt: skip
     if failing:
-        kinds = ", ".join(sorted({f.kind for f in failing}))
-        print(f"claimgraph: {len(failing)} finding(s) of kind {kinds}", file=sys.stderr)
+        names = ", ".join(sorted(set(failing)))
+        print(f"claimgraph: {len(failing)} finding(s) or verdict(s) of: {names}", file=sys.stderr)
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _waivers(path: Path) -> dict[str, str]:
+    from .problems import raise_if_errors
+    from .read.waivers import read_waivers
+
+    problems: list = []
+    waivers = read_waivers(path, problems)
+    raise_if_errors(problems)
+    return waivers
 
 
 def _texts(dirs: list[Path], audit: Any) -> dict[str, str]:
@@ -301,8 +386,19 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .escape import terminal
     from .files import write_atomic
 
+    if args.format == "csv":
+        out = args.out or Path(".")
+        tables = _graph(args).export_tables(out, replace=args.force)
+        for note in tables.notes:
+            print(f"claimgraph: note: {terminal(note)}", file=sys.stderr)
+        print(
+            f"wrote {out / 'claims.csv'} ({tables.claim_count} claims) and {out / 'sources' / 'sources.csv'} "
+            f"({tables.source_count} sources); build them with the same ontology, rules and --base"
+        )
+        return EXIT_OK
     out = args.out or Path("out") / f"claims.{args.format}"
     data, nodes, edges = _graph(args).export(args.format)
     write_atomic(out, data)
@@ -356,15 +452,27 @@ def _serve(args: argparse.Namespace) -> int:
     from .stores import DEFAULT_GRAPH_FILE, StoreSpec
 
     spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args))
-    options = ServeOptions(spec, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers)
+    if args.timeout <= 0 or args.client_timeout <= 0 or args.max_rows < 1 or args.workers < 1:
+        raise UsageError("--timeout and --client-timeout must be positive, --max-rows and --workers 1 or more")
+    options = ServeOptions(
+        spec, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
+        allow_hosts=tuple(args.allow_host), cors=tuple(args.cors), client_timeout=args.client_timeout,
+    )  # fmt: skip
     static = (args.graph or DEFAULT_GRAPH_FILE).parent
     server = make_server(options, args.host, args.port, static_dir=static)
     host, port = server.server_address[:2]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"claimgraph: warning: listening on {args.host}, reachable from other machines", file=sys.stderr)
-    print(f"serving http://{host}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
+        print(
+            f"claimgraph: warning: listening on {args.host}, reachable from other machines; requests are answered "
+            "only for the Host names localhost, 127.0.0.1, [::1] and those given by --allow-host",
+            file=sys.stderr,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    print(f"serving http://{shown}:{port}/sparql (pages from {static}/; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: not an interruption of work
+        print("claimgraph: stopped", file=sys.stderr)
     finally:
         server.server_close()
     return EXIT_OK
@@ -388,11 +496,12 @@ def _credentials(args: argparse.Namespace) -> tuple[str, str] | None:
 
 def _print_problems(problems: list) -> None:
     """Every problem, up to a limit: a table with a million bad rows says so in one line, not a million."""
-    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+    listed = [p for p in problems if not p.more]
+    for problem in listed[:MAX_SHOWN_PROBLEMS]:
         print(problem, file=sys.stderr)
-    if len(problems) > MAX_SHOWN_PROBLEMS:
-        rest = len(problems) - MAX_SHOWN_PROBLEMS
-        print(f"… and {rest} more problem(s) not shown (the first {MAX_SHOWN_PROBLEMS} are above)", file=sys.stderr)
+    rest = sum(1 + p.more for p in problems) - min(len(listed), MAX_SHOWN_PROBLEMS)
+    if rest:
+        print(f"… and {rest:,} more problem(s) not shown (the first {MAX_SHOWN_PROBLEMS} are above)", file=sys.stderr)
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:

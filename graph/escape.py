@@ -35,6 +35,12 @@ def terminal(text: str) -> str:
     return _CONTROL.sub(lambda m: _escaped(m.group(0)), text)
 
 
+def one_line(text: str) -> str:
+    """``terminal`` text on one line: a newline in a value is shown as \\n, so it cannot start a line of its own
+    (a forged "ok: …" line under an error)."""
+    return terminal(text).replace("\n", "\\n")
+
+
 def _escaped(ch: str) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -49,8 +55,18 @@ def markdown(text: str) -> str:
 
 
 def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading formula character is neutralised with a quote (OWASP)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A cell a spreadsheet shows as text: a leading formula character is neutralised with a quote (OWASP).
+
+    A value that already starts with quotes before a formula character gets one more, so ``csv_value`` can
+    undo the escape exactly: ``csv_value(csv_cell(t)) == t`` for every text.
+    """
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_START) else text
+
+
+def csv_value(cell: str) -> str:
+    """The value a ``csv_cell`` cell stands for: one leading quote before quotes and a formula character is
+    dropped (as a spreadsheet reads ``'=1+1`` as the text ``=1+1``); any other cell is its own value."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START) else cell
 
 
 def xml_text(text: str) -> str:

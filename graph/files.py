@@ -17,6 +17,17 @@ from .formats import rdf_format_of
 from .problems import InvalidInput, Problem, missing_file
 
 Writer = Callable[[Path], None]  # writes one output file at the path it is given
+_PENDING: set[Path] = set()  # temporary files and folders being written now (removed if the run is stopped)
+
+
+def remove_pending() -> None:
+    """Remove the temporary files and folders this process is writing (for a Ctrl-C that ends it at once)."""
+    for path in list(_PENDING):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 # ---------------------------------------------------------------- writing
@@ -29,12 +40,15 @@ def write_atomic(path: Path, data: bytes | str | Writer) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(path.parent, f".{path.name}.")
     tmp = path.parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    _PENDING.add(tmp)
     try:
         _write(tmp, data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        _PENDING.discard(tmp)
 
 
 def _write(path: Path, data: bytes | str | Writer) -> None:
@@ -60,6 +74,7 @@ def replace_directory(target: Path, files: dict[str, Writer]) -> list[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target.parent, f".{target.name}.")
     fresh = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.new"
+    _PENDING.add(fresh)
     fresh.mkdir()
     try:
         for name, writer in files.items():
@@ -70,9 +85,13 @@ def replace_directory(target: Path, files: dict[str, Writer]) -> list[Path]:
         old = _swap(fresh, target)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
+        _PENDING.discard(fresh)
         raise
     if old is not None:
+        _PENDING.add(old)
         shutil.rmtree(old, ignore_errors=True)
+        _PENDING.discard(old)
+    _PENDING.discard(fresh)
     _fsync_dir(target.parent)
     return [target / name for name in files]
 
@@ -227,8 +246,8 @@ def rdf_file_ok(path: Path, problems: list[Problem], max_bytes: int | None = Non
     if max_bytes is not None and size > max_bytes:
         problems.append(Problem(str(path), 0, "", f"the file has {size:,} bytes, more than the {max_bytes:,} allowed"))
         return False
-    if rdf_format_of(path).name == "rdfxml" and (reason := xml_entity_problem(path.read_bytes())):
-        problems.append(Problem(str(path), 0, "", reason))
+    if rdf_format_of(path).name == "rdfxml" and (refused := xml_entity_problem(path.read_bytes())):
+        problems.append(Problem(str(path), refused[0], "", refused[1]))
         return False
     return True
 
@@ -257,38 +276,69 @@ def require_file(path: Path, hint: str = "") -> Path:
     return Path(path)
 
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b[^\[>]*\[(.*?)\]\s*>", re.S)
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([\w.-]+)\s+(SYSTEM|PUBLIC|\"([^\"]*)\"|'([^']*)')", re.S)
-_REFERENCE = re.compile(rb"&([\w.-]+);")
+# Every entity declaration anywhere in the document (Oxigraph's RDF/XML parser also reads those inside
+# comments), with its name and its quoted value; names are anything up to white space, as the parser reads them.
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s\"'%<>]+)\s*(\"([^\"]*)\"|'([^']*)'|\S+)?", re.S)
+_REFERENCE = re.compile(rb"&([^&;#\s<>\"']+);")
+_AMPERSAND_REFERENCE = re.compile(rb"&#(?:38|x26|X26);|&amp;")  # an entity value can build '&name;' from these
+ENTITY_GROWTH = 10  # expanded text allowed per byte of the file, above MAX_ENTITY_EXPANSION
 
 
-def xml_entity_problem(raw: bytes) -> str | None:
-    """Why an RDF/XML document's entities are refused, or None: external and parameter entities are never
-    allowed, and the text all entity references expand to is computed (without expanding it) and bounded."""
-    doctype = _DOCTYPE.search(raw)
-    if doctype is None:
-        return "the DOCTYPE declares no internal subset but uses an entity" if b"<!ENTITY" in raw else None
+def xml_entity_problem(raw: bytes) -> tuple[int, str] | None:
+    """Why an RDF/XML document's entities are refused, with the line of the declaration at fault; None when
+    they are harmless.
+
+    External (SYSTEM, PUBLIC) and parameter entities are never allowed. For internal entities, the length of
+    the text all references would expand to is computed without expanding anything (each entity's size from
+    the sizes of the entities it refers to), and bounded: a "billion laughs" or a quadratic blow-up is refused
+    after one pass over the file, in memory proportional to the file.
+    """
+    if b"<!ENTITY" not in raw:
+        return None
     values: dict[bytes, bytes] = {}
-    for match in _ENTITY.finditer(doctype.group(1)):
-        if match.group(1) or match.group(3) in (b"SYSTEM", b"PUBLIC"):
-            return "RDF/XML with external or parameter entities is refused (they can read files or expand without end)"
-        values[match.group(2)] = match.group(4) if match.group(4) is not None else match.group(5) or b""
+    lines: dict[bytes, int] = {}
+    for match in _ENTITY.finditer(raw):
+        line = raw.count(b"\n", 0, match.start()) + 1
+        name, quoted = match.group(2), match.group(3)
+        if match.group(1):
+            return line, "RDF/XML with parameter entities (<!ENTITY % …>) is refused"
+        if quoted is None or quoted[:1] not in (b'"', b"'"):
+            if quoted in (b"SYSTEM", b"PUBLIC"):
+                return line, "RDF/XML with external entities (SYSTEM or PUBLIC) is refused: they can read files"
+            return line, 'an entity declaration is not of the form <!ENTITY name "value">: refused'
+        value = match.group(4) if match.group(4) is not None else match.group(5)
+        values.setdefault(name, _AMPERSAND_REFERENCE.sub(b"&", value))
+        lines.setdefault(name, line)
+    limit = MAX_ENTITY_EXPANSION + ENTITY_GROWTH * len(raw)
     sizes: dict[bytes, int] = {}
-
-    def size(name: bytes, seen: tuple[bytes, ...] = ()) -> int:
-        if name in seen:
-            raise RecursionError
-        if name not in sizes:
-            value = values.get(name, b"")
-            refs = _REFERENCE.findall(value)
-            sizes[name] = len(value) + sum(size(r, (*seen, name)) for r in refs if r in values)
-        return sizes[name]
-
-    body = raw[doctype.end() :]
-    try:
-        total = sum(size(r) for r in _REFERENCE.findall(body) if r in values)
-    except RecursionError:
-        return "an XML entity refers to itself"
-    if total > MAX_ENTITY_EXPANSION:
-        return f"XML entities would expand to {total:,} characters (limit {MAX_ENTITY_EXPANSION:,}): refused"
+    for name in values:  # sizes in dependency order, without recursion (a chain may be long)
+        stack, on_stack = [name], {name}
+        while stack:
+            current = stack[-1]
+            refs = [r for r in _REFERENCE.findall(values[current]) if r in values]
+            pending = [r for r in refs if r not in sizes]
+            if pending:
+                cycle = next((r for r in pending if r in on_stack), None)
+                if cycle is not None:
+                    return lines[cycle], f"the XML entity '{_name(cycle)}' refers to itself"
+                stack.append(pending[0])
+                on_stack.add(pending[0])
+                continue
+            sizes[current] = min(len(values[current]) + sum(sizes[r] for r in refs), limit + 1)
+            stack.pop()
+            on_stack.discard(current)
+    total = 0
+    for ref in _REFERENCE.findall(raw):
+        total += sizes.get(ref, 0)
+        if total > limit:
+            worst = max(sizes, key=lambda n: (sizes[n], -lines[n]))
+            alone = f"more than {limit:,}" if sizes[worst] > limit else f"{sizes[worst]:,}"
+            return lines[worst], (
+                f"XML entities would expand to more than {limit:,} characters (the entity '{_name(worst)}' "
+                f"declared here alone to {alone}): refused"
+            )
     return None
+
+
+def _name(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")

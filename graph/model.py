@@ -2,7 +2,7 @@
 
 A ``Claim`` exists between reading and RDF. After that a claim has one shape only, the ``ClaimView``: read back
 from any store by one query (``data/claim-view.rq``), it is what the audit judges and what the reports, the
-NetworkX projection and the page show. Audit results (status, findings) are attached to it by the audit, or read
+NetworkX projection and the page show. Audit results (verdict, findings) are attached to it by the audit, or read
 from a graph the audit already wrote them into.
 """
 
@@ -35,6 +35,9 @@ class Source:
     published: str
     line: int
     text: SourceText | None
+    participants: int | None = None  # people studied (GRADE imprecision)
+    risk_of_bias: str = ""  # a cg:RiskOfBias notation
+    conflict_of_interest: str = ""  # a cg:ConflictOfInterest notation
 
     @property
     def citation_iri(self) -> str | None:
@@ -73,11 +76,26 @@ class Finding:
     severity: str
     claims: tuple[str, ...]
     message: str
+    waiver: str = ""  # the reviewer's reason when waived
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the audit's digest: a problem a reviewer should read, with the claims it concerns."""
+
+    rank: int
+    claims: tuple[str, ...]
+    verdict: str  # the verdict of the entry (the most serious of its claims), or "omission"
+    reason: str
+    evidence_for: tuple[str, ...] = ()
+    evidence_against: tuple[str, ...] = ()
+    topic: str = ""  # what the claims are about: efficacy, safety, mechanism, harm, use, background
+    quote: str = ""
 
 
 @dataclass(frozen=True)
 class ClaimView:
-    """A built claim: its statement, qualifiers, evidence, links, anchor and (once audited) its status."""
+    """A built claim: its statement, qualifiers, evidence, links, anchor and (once audited) its verdict."""
 
     id: str
     iri: str
@@ -85,9 +103,12 @@ class ClaimView:
     source_title: str
     source_kind: str
     source_url: str  # the source's own citation IRI, if it has one
-    evidence_source: bool  # the source reports research (review, trial, study, guideline)
+    evidence_source: bool  # the source's kind reports research (review, trial, study, guideline)
     source_sha256: str  # the hash of the source text the quotes were anchored in; empty without a text
-    published: bool  # the source has a citation: its claims are literature
+    published: bool  # the source has a citation
+    source_participants: int | None  # GRADE fields of the source (sources.csv)
+    source_risk_of_bias: str
+    source_conflict: str
     subject: str
     subject_iri: str
     predicate: str  # local name, as written in claims.csv
@@ -105,6 +126,7 @@ class ClaimView:
     evidence: str
     evidence_rank: int
     traceable: bool  # the evidence kind names research a reader could look up
+    absence: bool  # the evidence kind records a search that found nothing (never evidence against)
     citation: str
     note: str = ""
     hedge_cues: tuple[str, ...] = ()
@@ -115,15 +137,24 @@ class ClaimView:
     suffix: str = ""
     start: int | None = None
     end: int | None = None
-    status: str = ""  # empty until audited
-    evidence_level: str = ""
-    literature: str = ""  # supports / contradicts / mixed / silent, for claims of audited texts
+    verdict: str = ""  # empty until audited, and for claims of the literature
+    reason: str = ""
+    evidence_for: tuple[str, ...] = ()  # ids of the literature claims the verdict counts for it …
+    evidence_against: tuple[str, ...] = ()  # … and against it
+    evidence_certainty: str = ""  # GRADE level: of its own evidence (literature), of the best for it (judged)
+    verdict_waiver: str = ""  # the reviewer's reason when the verdict is waived
     findings: tuple[str, ...] = ()  # finding ids
 
     @property
-    def audited(self) -> bool:
-        """The source's text was checked (the graph holds its hash): its claims are the ones judged."""
-        return bool(self.source_sha256)
+    def literature(self) -> bool:
+        """A claim of the literature (its source has a citation or is an evidence source), or a record of a
+        search that found nothing: the evidence the other claims are judged by."""
+        return self.published or self.evidence_source or self.absence
+
+    @property
+    def judged(self) -> bool:
+        """A claim of a text under audit: the audit gives it a verdict."""
+        return not self.literature
 
     @property
     def negated(self) -> bool:
@@ -135,7 +166,7 @@ class ClaimView:
         return f"{self.subject} — {negation}{self.predicate} → {self.object} ({self.certainty}, {self.attribution})"
 
     def audited_as(self, **results: object) -> ClaimView:
-        """A copy with the audit's results set (status, evidence_level, literature, findings)."""
+        """A copy with the audit's results set (the verdict's fields and the findings)."""
         unknown = set(results) - _AUDIT_FIELDS
         if unknown:
             raise TypeError(f"not an audit result: {', '.join(sorted(unknown))}")
@@ -145,7 +176,7 @@ class ClaimView:
         return copy
 
 
-_AUDIT_FIELDS = {"status", "evidence_level", "literature", "findings"}
+_AUDIT_FIELDS = {"verdict", "reason", "evidence_for", "evidence_against", "evidence_certainty", "findings"}
 
 
 def _query(name: str) -> str:
@@ -187,6 +218,7 @@ def findings_in(store: Store) -> list[Finding]:
                 _text(row, "severity"),
                 claims,
                 _text(row, "message"),
+                _text(row, "waiver"),
             )
         )
     return sorted(found, key=lambda f: f.id)
@@ -199,16 +231,24 @@ def _view(row: dict) -> ClaimView:
     obj = row.get("object")
     is_iri = isinstance(obj, ox.NamedNode)
     predicate = get("predicate", "")
+
+    def notation(name: str) -> str:
+        """A value's notation, or the local name of its IRI in a graph whose vocabulary gives none."""
+        return get(f"{name}Notation") or _local(get(name, ""))
+
     return ClaimView(
         id=get("id", ""),
         iri=get("claim", ""),
         source=get("source", ""),
         source_title=get("sourceTitle", ""),
-        source_kind=get("sourceKindNotation") or _local(get("sourceKind", "")),
+        source_kind=notation("sourceKind"),
         source_url=get("sourceUrl", ""),
         evidence_source=_true(get("evidenceSource")),
         source_sha256=get("textHash", ""),
         published="sourceUrl" in v,
+        source_participants=_number(get("participants"), None),
+        source_risk_of_bias=notation("riskOfBias"),
+        source_conflict=notation("conflict"),
         subject=get("subject", ""),
         subject_iri=get("subjectNode", ""),
         predicate=_local(predicate),
@@ -219,13 +259,14 @@ def _view(row: dict) -> ClaimView:
         object=get("objectLabel") or get("object", ""),
         object_iri=get("object", "") if is_iri else "",
         object_datatype="" if is_iri or obj is None else obj.datatype.value if obj.datatype is not None else "",
-        polarity=get("polarityNotation") or _local(get("polarity", "")),
-        certainty=get("certaintyNotation") or _local(get("certainty", "")),
+        polarity=notation("polarity"),
+        certainty=notation("certainty"),
         certainty_rank=_number(get("certaintyRank"), 0),
         attribution=get("attribution", ""),
-        evidence=get("evidenceNotation") or _local(get("evidence", "")),
+        evidence=notation("evidence"),
         evidence_rank=_number(get("evidenceRank"), 0),
         traceable=_true(get("traceable")),
+        absence=_true(get("absence")),
         citation=get("citation", ""),
         note=get("note", ""),
         hedge_cues=_parts(get("cues")),
@@ -236,9 +277,12 @@ def _view(row: dict) -> ClaimView:
         suffix=get("suffix", ""),
         start=_number(get("start"), None),
         end=_number(get("end"), None),
-        status=get("statusNotation") or _local(get("status", "")),
-        evidence_level=get("evidenceLevel", ""),
-        literature=get("literatureNotation") or _local(get("literature", "")),
+        verdict=notation("verdict"),
+        reason=get("reason", ""),
+        evidence_for=_parts(get("evidenceFor")),
+        evidence_against=_parts(get("evidenceAgainst")),
+        evidence_certainty=notation("grade"),
+        verdict_waiver=get("verdictWaiver", ""),
         findings=_parts(get("findings")),
     )
 
@@ -275,13 +319,21 @@ def _local(iri: str) -> str:
 
 @dataclass
 class Audit:
-    """What the audit found: the findings, every claim's view with its standing, and the texts' coverage."""
+    """What the audit found: the findings, every claim's view with its verdict, the ranked digest, waivers and
+    the texts' coverage."""
 
     findings: list[Finding]
     views: list[ClaimView]
-    vocab: Vocabulary  # the graph's vocabulary: finding kinds, severities and statuses, their order and meaning
+    vocab: Vocabulary  # the graph's vocabulary: finding kinds, severities, verdicts, their order and meaning
     coverage: dict[str, dict] | None = None
     notes: list[str] = field(default_factory=list)  # what could not be checked, and why
+    digest: list[Entry] = field(default_factory=list)  # the ranked problems, most serious first
+    waived: dict[str, str] = field(default_factory=dict)  # finding or verdict id → the reviewer's reason
+
+    @property
+    def active(self) -> list[Finding]:
+        """The findings no reviewer has waived."""
+        return [f for f in self.findings if f.id not in self.waived]
 
     def counts(self) -> dict[str, int]:
         """Findings per kind, in the ontology's order of kinds."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .escape import terminal
+from .escape import one_line
 
 
 @dataclass(frozen=True, order=True)
@@ -19,12 +19,13 @@ class Problem:
     column: str
     message: str
     severity: str = "error"
+    more: int = 0  # a summary standing for this many further problems that were counted, not kept
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         label = "" if self.severity == "error" else f"{self.severity}: "
         text = f"{where}: {self.column}: {label}{self.message}" if self.column else f"{where}: {label}{self.message}"
-        return terminal(text)
+        return one_line(text)
 
 
 class InvalidInput(Exception):
@@ -33,7 +34,8 @@ class InvalidInput(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(p for p in problems if p.severity == "error")
         self.warnings = sorted(p for p in problems if p.severity != "error")
-        super().__init__(f"{len(self.problems)} problem(s) in the input")
+        self.count = sum(1 + p.more for p in self.problems)  # with the ones only counted
+        super().__init__(f"{self.count} problem(s) in the input")
 
 
 def raise_if_errors(problems: list[Problem]) -> list[Problem]:

@@ -20,7 +20,7 @@ from .model import Claim, Source
 from .read import Inputs
 from .read.claims import entity_key
 from .text import citation_iri, collapse, cues_in
-from .vocab import CG, DCTERMS, OA, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, Vocabulary
+from .vocab import CG, DCTERMS, OA, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, XSD, Vocabulary, canonical_literal
 
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 SOFTWARE = ox.NamedNode("https://w3id.org/claimgraph/software")
@@ -132,12 +132,24 @@ class _Graph:
         self.mint = mint
         self.labels: dict[str, str] = {}  # entity key → first spelling, so each entity has one label
         self.keys: dict[str, str] = {}  # label as written → entity key (labels repeat: each is folded once)
+        self.names: dict[str, None] = {}  # every label that names an entity, in order
+        self.agents: dict[str, str] = {}  # agent IRI → first spelling, so each agent has one label
         self.contradicted_by: dict[str, set[str]] = {}  # contradicts is symmetric: written in both directions
+        literal: dict[str, bool] = {}
+        attributions: set[str] = set()
         for claim in inputs.claims:
-            for label in (claim.subject, claim.object):
+            if claim.predicate not in literal:
+                predicate, _ = self.vocab.resolve(claim.predicate)
+                literal[claim.predicate] = predicate is not None and predicate.literal
+            # a literal object is a value, not an entity: its spelling never names an entity
+            for label in (claim.subject,) if literal[claim.predicate] else (claim.subject, claim.object):
                 if label not in self.keys:
                     key = self.keys[label] = entity_key(label)
                     self.labels.setdefault(key, collapse(label))
+                    self.names[label] = None
+            if claim.attribution not in attributions:
+                attributions.add(claim.attribution)
+                self.agents.setdefault(mint.agent(claim.attribution).value, claim.attribution)
             for target in claim.contradicts:
                 self.contradicted_by.setdefault(target, set()).add(claim.id)
         self.entity_iri: dict[str, str] = {}  # entity key → <IRI>
@@ -159,7 +171,7 @@ class _Graph:
             source = self.inputs.sources[key]
             if key in used or source.citation:
                 self._source(lines, source)
-        for node, name in sorted((mint.agent(a).value, a) for a in {c.attribution for c in self.inputs.claims}):
+        for node, name in sorted(self.agents.items()):
             T(lines, f"<{node}>", _n(RDF.type), _n(PROV.Agent))
             T(lines, f"<{node}>", _n(RDFS.label), literal(name))
         for node, label in sorted(self._entities().items()):
@@ -197,13 +209,7 @@ class _Graph:
 
     def _entities(self) -> dict[str, str]:
         """Entity IRI → label, for every subject, and every object that is not a literal value."""
-        found: dict[str, str] = {}
-        literal = {name: p[0].literal for name, p in self.vocab.predicates.items() if len(p) == 1}
-        for claim in self.inputs.claims:
-            names = (claim.subject,) if literal[claim.predicate] else (claim.subject, claim.object)
-            for name in names:
-                found.setdefault(self._entity(name)[1:-1], self.labels[self.keys[name]])
-        return found
+        return {self._entity(name)[1:-1]: self.labels[self.keys[name]] for name in self.names}
 
     def _source(self, lines: list[str], source: Source) -> None:
         T = self._t
@@ -220,6 +226,14 @@ class _Graph:
             T(lines, node, _n(OWL.sameAs), iri)
         if source.published:
             T(lines, node, _n(SCHEMA.datePublished), literal(source.published))
+        if source.participants is not None:
+            T(lines, node, _n(CG.participants), f'"{source.participants}"^^{_n(XSD.integer)}')
+        for prop, value, values in (
+            (CG.riskOfBias, source.risk_of_bias, self.vocab.values["RiskOfBias"]),
+            (CG.conflictOfInterest, source.conflict_of_interest, self.vocab.values["ConflictOfInterest"]),
+        ):
+            if value in values:
+                T(lines, node, _n(prop), _n(values[value].iri))
         if source.text is not None:  # which version of the text the selectors' offsets refer to
             T(lines, node, _n(SCHEMA.sha256), literal(source.text.sha256))
 
@@ -313,10 +327,7 @@ class _Terms:
 def _literal(text: str, datatype: ox.NamedNode | None) -> ox.Literal:
     if datatype is None or datatype == XSD.string:
         return ox.Literal(text)
-    from rdflib import Literal, URIRef
-
-    canonical = Literal(text, datatype=URIRef(datatype.value))  # rdflib writes the canonical lexical form
-    return ox.Literal(str(canonical), datatype=datatype)
+    return canonical_literal(ox.Literal(text, datatype=datatype))
 
 
 def _anchor(lines: list[str], source: Source, claim: Claim, node: str, source_node: str, part: str, t: _Terms):

@@ -50,6 +50,9 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+# Oxigraph's parser (and rdflib's) recurses once per bracket: at ~5,000 nested brackets Oxigraph overflows the
+# thread's stack and the whole process dies (SIGSEGV), so deeper queries are refused before any parser sees them.
+MAX_NESTING = 256
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
@@ -142,6 +145,14 @@ def check_query(text: str, name: str = "<query>", allow_service: bool = False) -
     service = uses_service(text)
     if service and not allow_service:
         raise Refused("SERVICE is refused: a query here never fetches another endpoint (see --allow-service)")
+    depth, at = nesting(text)
+    if depth > MAX_NESTING:
+        line, column = position(text, at)
+        message = (
+            f"the query nests brackets {depth} deep; the limit is {MAX_NESTING} (a parser would overflow its stack "
+            "on deeper nesting)"
+        )
+        raise InvalidInput([Problem(name, line, f"col {column}", message)])
     undefined = undefined_prefix(text)
     if undefined is not None:
         line, column = position(text, undefined.start)
@@ -154,6 +165,21 @@ def check_query(text: str, name: str = "<query>", allow_service: bool = False) -
             line, column, message = located(err)
             raise InvalidInput([Problem(name, line, f"col {column}", f"SPARQL syntax error: {message}")]) from None
     return QueryInfo(form, service)
+
+
+def nesting(text: str) -> tuple[int, int]:
+    """The deepest nesting of (), {} and [] in the query, and the offset where it is first reached."""
+    depth = deepest = at = 0
+    for token in tokens(text):
+        if token.kind != "punct":
+            continue
+        if token.text in "({[":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, token.start
+        elif token.text in ")}]":
+            depth -= 1
+    return deepest, at
 
 
 def undefined_prefix(text: str) -> Token | None:

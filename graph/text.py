@@ -11,6 +11,7 @@ from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
+import pyoxigraph as ox
 
 _SPACE = re.compile(r"\s+")
 # A sentence ends after . ! ? followed by white space (not inside "e.g." style abbreviations that are followed
@@ -277,9 +278,15 @@ def citation_iri(citation: str) -> str | None:
     an IRI cannot)."""
     citation = citation.strip()
     if m := DOI.match(citation):
-        return "https://doi.org/" + m.group(1)
-    if m := PMID.match(citation):
-        return f"https://pubmed.ncbi.nlm.nih.gov/{m.group(1)}/"
-    if URL.match(citation):
-        return citation
-    return None
+        iri = "https://doi.org/" + m.group(1)
+    elif m := PMID.match(citation):
+        iri = f"https://pubmed.ncbi.nlm.nih.gov/{m.group(1)}/"
+    elif URL.match(citation):
+        iri = citation
+    else:
+        return None
+    try:  # the build writes it as an IRI: whatever the RDF parser would refuse is refused here, at validation
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return iri

@@ -115,14 +115,31 @@ KEPT_DATATYPES = frozenset(
     for name in ("string", "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "gYear", "anyURI")
 )
 
+_CANONICAL = ox.Store()
+_ANY = ox.NamedNode("urn:claimgraph:canonical")
+
+
+def canonical_literal(literal: ox.Literal) -> ox.Literal:
+    """A typed literal in the lexical form Oxigraph keeps for its value (7 for 007, 2.5 for 2.50, 1000 for a
+    1E3 double, true for 1): the build writes this form, so a store gives back the file's own terms, and answers
+    from engines that spell values otherwise (Virtuoso's 1000.0) are mapped onto it. A literal Oxigraph does not
+    read as a value comes back as it is."""
+    _CANONICAL.add(ox.Quad(_ANY, _ANY, literal))
+    stored = next(iter(_CANONICAL.quads_for_pattern(_ANY, _ANY, None))).object
+    _CANONICAL.clear()
+    return stored
+
+
 VALUE_CLASSES = (
     "Polarity",
     "Certainty",
     "EvidenceKind",
     "SourceKind",
     "ClaimAspect",
-    "Status",
-    "LiteratureStanding",
+    "RiskOfBias",
+    "ConflictOfInterest",
+    "Verdict",
+    "GradeLevel",
     "FindingKind",
     "Severity",
 )
@@ -158,8 +175,17 @@ class Vocabulary:
         return self.values["SourceKind"]
 
     @property
-    def statuses(self) -> Values:
-        return self.values["Status"]
+    def verdicts(self) -> Values:
+        return self.values["Verdict"]
+
+    @property
+    def grades(self) -> Values:
+        """GRADE levels, by notation; ``grade(rank)`` gives the one of a rank."""
+        return self.values["GradeLevel"]
+
+    def grade(self, rank: int) -> Value | None:
+        """The GRADE level of a rank (1 very low … 4 high); None for 0 (no evidence)."""
+        return next((v for v in self.grades.values() if v.rank == rank), None)
 
     @property
     def finding_kinds(self) -> Values:
@@ -259,6 +285,8 @@ class Vocabulary:
 
     def problems(self) -> list[str]:
         """What the ontology lacks for the tool to work: a value set the code reads that has no values."""
-        needed = ("Polarity", "Certainty", "EvidenceKind", "SourceKind", "Status", "FindingKind", "Severity")
+        needed = (
+            "Polarity", "Certainty", "EvidenceKind", "SourceKind", "Verdict", "GradeLevel", "FindingKind", "Severity"
+        )  # fmt: skip
         missing = [name for name in needed if not self.values[name]]
         return [f"the ontology declares no cg:{name} values" for name in missing]

@@ -35,15 +35,16 @@ ONTOLOGY = bundled_ontology()
 LITERATURE_KINDS = ("systematic-review", "rct", "observational", "guideline")  # source kind = evidence kind
 PER_ARTICLE = 2500  # article claims per source text
 ENTITIES_PER_CLAIM = 0.42  # about 1.45 page nodes per claim
-EFFICACY = ("treats", "improves", "promotes", "recommendedFor")  # predicates with cg:aspect (efficacy)
-PLAIN = ("contains", "causes", "involves", "usedOn")  # predicates without an aspect
+EFFICACY = ("treats", "improves", "promotes", "recommendedFor")  # predicates of efficacy: they need evidence
+PLAIN = ("contains", "involves", "usedOn", "hasProperty")  # predicates without an aspect: they need none
 VERBS = {  # third person, and after "may"
     "treats": ("treats", "treat"),
     "improves": ("improves", "improve"),
     "promotes": ("promotes", "promote"),
     "recommendedFor": ("is recommended for", "be recommended for"),
     "contains": ("contains", "contain"),
-    "causes": ("causes", "cause"),
+    "hasProperty": ("has the property", "have the property"),
+    "hasAdverseEffect": ("can lead to", "lead to"),
     "involves": ("involves", "involve"),
     "usedOn": ("is used on", "be used on"),
     "inUseFor": ("has been in use", "have been in use"),
@@ -55,24 +56,24 @@ CLAIM_LIKE_FILLER = "Many visitors describe the treatment as effective."
 # unit: (rows, weight). What each unit must make the audit report is in expected_findings below.
 UNITS: dict[str, tuple[int, int]] = {
     "cited": (1, 10),  # article claim citing an RCT or review: no finding
-    "bare": (1, 14),  # article claim, no evidence, no citation, no aspect
+    "bare": (1, 12),  # article claim without evidence about something that needs none (no aspect): no finding
+    "unsupported": (1, 4),  # efficacy claim hedged with "may", no evidence, no citation
     "overclaim": (1, 5),  # efficacy claim stated as certain with no evidence
-    "anecdote": (1, 4),  # anecdotal evidence, no citation
-    "expert": (1, 3),  # expert opinion, no citation
-    "uncited-study": (1, 4),  # invokes an RCT without citing it
-    "hedge-cue-certain": (1, 2),  # the quote says "may", the certainty is certain (cited)
-    "hedged-no-cue": (1, 2),  # probable, the quote has no hedge cue (cited)
+    "anecdote": (1, 4),  # hedged efficacy claim resting on an anecdote, no citation
+    "expert": (1, 3),  # hedged efficacy claim resting on expert opinion, no citation
+    "uncited-study": (1, 4),  # invokes an RCT without citing it (no aspect)
     "hedged": (1, 4),  # possible, the quote says "may" (cited): no finding
     "lit": (1, 12),  # a literature claim (cited, from an evidence source) linked to nothing
-    "lit-supported": (2, 8),  # an uncited article claim + a literature claim that supports it
-    "article-backed": (2, 3),  # an uncited article claim + an uncited article claim that supports it
+    "lit-supported": (2, 8),  # a certain, uncited efficacy claim + a literature claim that supports it
+    "article-backed": (2, 3),  # a hedged, uncited efficacy claim + an uncited article claim that supports it
     "polarity": (2, 2),  # one statement, affirmed and negated (both cited)
-    "certainty": (2, 2),  # one statement, certain and possible with "may" (both cited)
     "curated": (2, 2),  # two cited article claims marked as contradicting
     "lit-contradicts": (2, 3),  # a cited article claim + a literature claim contradicting it
     "mixed": (3, 1),  # an uncited article claim, one literature claim for it, one against
-    "lit-lit": (2, 1),  # two literature claims marked as contradicting
+    "lit-lit": (2, 1),  # two literature claims marked as contradicting: no finding about the texts
     "functional": (2, 1),  # one subject, two values of the functional predicate inUseFor (both cited)
+    "omission": (2, 1),  # a cited article claim + a literature harm about its subject that no claim links to
+    "near-duplicate": (2, 1),  # a cited article claim + a literature claim on its object's plural, unlinked
 }
 
 
@@ -82,18 +83,17 @@ def expected_findings(units: Counter) -> dict[str, int]:
     Only this function knows the rules' meaning; update it together with a rule. Pair rules count pairs.
     """
     return {
-        "certainty-conflict": units["certainty"],
         "contradicted-by-evidence": units["lit-contradicts"] + units["mixed"],
-        "curated-contradiction": units["curated"] + units["lit-lit"],
+        "curated-contradiction": units["curated"],
         "functional-conflict": units["functional"],
-        "hedge-cue-but-certain": units["hedge-cue-certain"],
-        "hedged-without-cue": units["hedged-no-cue"],
+        "link-suggestion": units["near-duplicate"],
+        "omission": units["omission"],
         "overclaim": units["overclaim"],
         "polarity-conflict": units["polarity"],
         "uncited-evidence": units["uncited-study"],
-        # no citation and no supporter with one: the backed claim and its uncited backer both count
-        "unsupported": units["bare"] + units["overclaim"] + units["anecdote"] + units["expert"]
-        + units["uncited-study"] + 2 * units["article-backed"],
+        # a claim that needs evidence, cites none and no literature claim supports (an uncited article does not)
+        "unsupported": units["unsupported"] + units["overclaim"] + units["anecdote"] + units["expert"]
+        + units["article-backed"],
         "weak-evidence": units["anecdote"] + units["expert"],
     }
 
@@ -121,10 +121,11 @@ class _Corpus:
     def next_id(self) -> str:
         return f"G{len(self.rows) + 1:0{self.width}d}"
 
-    def statement(self, predicates: tuple[str, ...]) -> tuple[str, str, str]:
+    def statement(self, predicates: tuple[str, ...], subject: str = "") -> tuple[str, str, str]:
         """A (subject, predicate, object) no other claim makes."""
+        fixed = subject
         while True:
-            subject = self.rng.choice(self.hubs) if self.rng.random() < 0.6 else self.rng.choice(self.entities)
+            subject = fixed or (self.rng.choice(self.hubs) if self.rng.random() < 0.6 else self.rng.choice(self.entities))
             obj = self.rng.choice(self.entities)
             key = (subject, self.rng.choice(predicates), obj)
             if obj != subject and key not in self.statements:
@@ -190,42 +191,37 @@ class _Corpus:
         self.units[unit] += 1
         any_predicate = EFFICACY + PLAIN
         cited = {"evidence": "rct", "cited": True}
+        hedged = {"certainty": "possible", "may": True}
         if unit == "cited":
             self.article(self.statement(any_predicate), evidence=self.rng.choice(("rct", "systematic-review")),
                          cited=True)  # fmt: skip
         elif unit == "bare":
             self.article(self.statement(PLAIN))
+        elif unit == "unsupported":
+            self.article(self.statement(EFFICACY), **hedged)
         elif unit == "overclaim":
             self.article(self.statement(EFFICACY))
         elif unit == "anecdote":
-            self.article(self.statement(PLAIN), evidence="anecdotal")
+            self.article(self.statement(EFFICACY), evidence="anecdotal", **hedged)
         elif unit == "expert":
-            self.article(self.statement(PLAIN), evidence="expert-opinion")
+            self.article(self.statement(EFFICACY), evidence="expert-opinion", **hedged)
         elif unit == "uncited-study":
             self.article(self.statement(PLAIN), evidence="rct")
-        elif unit == "hedge-cue-certain":
-            self.article(self.statement(any_predicate), may=True, **cited)
-        elif unit == "hedged-no-cue":
-            self.article(self.statement(any_predicate), certainty="probable", **cited)
         elif unit == "hedged":
-            self.article(self.statement(any_predicate), certainty="possible", may=True, **cited)
+            self.article(self.statement(any_predicate), **hedged, **cited)
         elif unit == "lit":
             self.literature_claim(self.statement(any_predicate))
         elif unit == "lit-supported":
-            claim = self.article(self.statement(PLAIN))
-            self.literature_claim(self.statement(PLAIN), supports=claim)
+            claim = self.article(self.statement(EFFICACY))
+            self.literature_claim(self.statement(EFFICACY), supports=claim)
         elif unit == "article-backed":
-            claim = self.article(self.statement(PLAIN))
+            claim = self.article(self.statement(EFFICACY), **hedged)
             backer = self.article(self.statement(PLAIN))
             self._link(backer, "supports", claim)
         elif unit == "polarity":
             statement = self.statement(any_predicate)
             self.article(statement, **cited)
             self.article(statement, polarity="negated", **cited)
-        elif unit == "certainty":
-            statement = self.statement(any_predicate)
-            self.article(statement, **cited)
-            self.article(statement, certainty="possible", may=True, **cited)
         elif unit == "curated":
             first = self.article(self.statement(any_predicate), **cited)
             second = self.article(self.statement(any_predicate), **cited)
@@ -246,6 +242,15 @@ class _Corpus:
             years = self.rng.sample(range(2, 400), 2)
             for value in years:
                 self.article((subject, "inUseFor", f"for {value} years"), **cited)
+        elif unit == "omission":
+            subject, predicate, obj = self.statement(any_predicate)
+            self.article((subject, predicate, obj), **cited)
+            self.literature_claim(self.statement(("hasAdverseEffect",), subject=subject))
+        elif unit == "near-duplicate":
+            subject, predicate, obj = self.statement(any_predicate)
+            self.article((subject, predicate, obj), **cited)
+            self.statements.add((subject, predicate, f"{obj}s"))
+            self.literature_claim((subject, predicate, f"{obj}s"))
         else:
             raise ValueError(f"unknown unit {unit!r}")
 

@@ -7,12 +7,14 @@ import io
 import json
 from pathlib import Path
 
-from rdflib import RDF, Graph, Namespace
+from rdflib import RDF, Graph, Literal, Namespace
 
 from tests.conftest import ARTICLE, ROOT, MiniProject, claim, claimgraph
 
 CG = Namespace("https://w3id.org/claimgraph/ns#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+SCHEMA = Namespace("http://schema.org/")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
 
 
 def _audit(shipped_build: Path) -> dict:
@@ -35,19 +37,20 @@ def test_article_contradictions_and_uncited_review_are_found(shipped_build: Path
     assert by_id["uncited-evidence:C36"]["kind"] == "uncited-evidence"
     # the literature contradicts the article on what the solution contains
     assert any(f["rule"] == "contradicted-by-evidence" and "C15" in f["claims"] for f in audit["findings"])
-    assert audit["claims"]["C03"]["status"] == audit["claims"]["C48"]["status"] == "contested"
+    # the conflict is directional: the evidence (rabago-2010, L11) favours "decades"
+    assert audit["claims"]["C48"]["verdict"] == "contradicted-by-evidence"
+    assert audit["claims"]["C03"]["verdict"] == audit["claims"]["C05"]["verdict"] == "supported"
+    assert audit["claims"]["C48"]["against"] == ["L11"] and "L11" in audit["claims"]["C03"]["for"]
 
 
-def test_every_article_claim_stands_against_the_literature(shipped_build: Path):
+def test_every_article_claim_has_a_verdict_and_the_literature_a_certainty(shipped_build: Path):
     audit = _audit(shipped_build)
     article = [r["id"] for r in _claim_rows() if r["source"] == "prolotherapy-article"]
-    verdicts = {i: audit["claims"][i]["literature"] for i in article}
-    assert set(verdicts.values()) <= {"supports", "contradicts", "mixed", "silent"}
-    assert verdicts["C36"] == "mixed"  # trials and reviews support it, the ACR guideline advises against
-    assert verdicts["C15"] == "contradicts"
-    assert {"supports", "contradicts", "silent"} <= set(verdicts.values())
-    literature = [r["id"] for r in _claim_rows() if r["source"] != "prolotherapy-article"]
-    assert all("literature" not in audit["claims"][i] for i in literature)
+    assert all(audit["claims"][i]["verdict"] and audit["claims"][i]["reason"] for i in article)
+    literature = [r["id"] for r in _claim_rows() if r["source"] not in ("prolotherapy-article",)]
+    assert all("verdict" not in audit["claims"][i] for i in literature)
+    graded = {audit["claims"][i].get("certainty_of_evidence") for i in literature}
+    assert {"moderate", "low", "very-low"} <= graded
 
 
 def test_audit_json_is_complete_and_sorted(shipped_build: Path):
@@ -79,24 +82,23 @@ def test_findings_are_written_into_the_graph(shipped_build: Path):
     audit = _audit(shipped_build)
     findings = set(graph.subjects(RDF.type, CG.Finding))
     assert len(findings) == len(audit["findings"])
-    statuses = {str(graph.value(o, SKOS.notation)) for o in graph.objects(None, CG.status)}
-    assert "contested" in statuses and "unsupported" in statuses
+    verdicts = {str(graph.value(o, SKOS.notation)) for o in graph.objects(None, CG.verdict)}
+    assert {"contradicted-by-evidence", "unsupported", "supported", "not-assessed"} <= verdicts
+    reviews = set(graph.subjects(RDF.type, SCHEMA.ClaimReview))
+    assert len(reviews) == sum(1 for c in audit["claims"].values() if "verdict" in c)
 
 
 def test_markdown_report_shows_the_quote_in_its_sentence(shipped_build: Path):
     report = (shipped_build / "audit.md").read_text(encoding="utf-8")
     audit = _audit(shipped_build)
-    assert f"| contradiction | {audit['summary']['by_kind']['contradiction']} |" in report
+    assert f"{audit['summary']['by_verdict']['contradicted-by-evidence']} contradicted-by-evidence" in report
     assert (
         "**A systematic review of studies concluded that prolotherapy might effectively treat knee pain**, "
         "but more research is needed."
     ) in report
-    kinds_in_order = [
-        line[3:].split(" (")[0]
-        for line in report.splitlines()
-        if line.startswith("## ") and line[3:].split(" (")[0] in audit["summary"]["by_kind"]
-    ]
-    assert kinds_in_order[0] in ("contradiction", "overclaim")  # error-severity kinds first
+    verdicts_in_order = [line.split(" — ")[1] for line in report.splitlines() if line.startswith("### ")]
+    ranks = [list(audit["summary"]["by_verdict"]).index(v.replace(" (waived)", "")) for v in verdicts_in_order]
+    assert ranks == sorted(ranks)  # the most serious verdicts first
 
 
 def test_fail_on_gates_like_a_linter(mini: MiniProject):
@@ -124,7 +126,7 @@ def test_fail_on_gates_like_a_linter(mini: MiniProject):
     assert mini.run("audit", "--fail-on", "weak-evidence,overclaim").returncode == 0
     assert mini.run("audit", "--fail-on", "any").returncode == 3
     bad = mini.run("audit", "--fail-on", "contradictions")
-    assert bad.returncode == 2 and "unknown kind(s) contradictions" in bad.stderr
+    assert bad.returncode == 2 and "unknown name(s) contradictions" in bad.stderr
 
 
 def test_formats(mini: MiniProject):
@@ -195,14 +197,16 @@ def test_validate_graph_reports_a_syntax_error_with_its_line(tmp_path: Path):
     assert result.returncode == 2 and f"{bad}:2:" in result.stderr
 
 
-def test_literature_verdicts_are_in_the_graph(shipped_build: Path):
+def test_verdicts_and_their_evidence_are_in_the_graph(shipped_build: Path):
     graph = Graph().parse(shipped_build / "claims.ttl")
     audit = _audit(shipped_build)
-    in_graph = {
-        str(s).rsplit("/", 1)[-1]: str(graph.value(o, SKOS.notation)) for s, o in graph.subject_objects(CG.literature)
-    }
-    expected = {i: c["literature"] for i, c in audit["claims"].items() if "literature" in c}
-    assert in_graph == expected and in_graph["C15"] == "contradicts"
+    pairs = graph.subject_objects(CG.verdict)
+    in_graph = {str(s).rsplit("/", 1)[-1]: str(graph.value(o, SKOS.notation)) for s, o in pairs}
+    expected = {i: c["verdict"] for i, c in audit["claims"].items() if "verdict" in c}
+    assert in_graph == expected and in_graph["C15"] == "contradicted-by-evidence"
+    c40 = next(graph.subjects(DCTERMS.identifier, Literal("C40")))
+    against = {str(graph.value(o, DCTERMS.identifier)) for o in graph.objects(c40, CG.evidenceAgainst)}
+    assert against == set(audit["claims"]["C40"]["against"]) == {"L01", "L17", "L18"}
 
 
 def test_markdown_keeps_the_spaces_around_the_quoted_words(shipped_build: Path):

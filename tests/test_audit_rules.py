@@ -72,11 +72,6 @@ CASES = {
         [plain("C01"), plain("C02", polarity="negated", quote=INJECTION, object="hip pain")],
         ("C01", "C02"),
     ),
-    "certainty-conflict": (
-        [plain("C01"), plain("C02", certainty="possible", quote=MIGHT)],
-        [plain("C01"), plain("C02", certainty="probable", quote=MIGHT)],
-        ("C01", "C02"),
-    ),
     "unsupported": (
         [plain("C01")],
         [plain("C01"), literature("L01", supports="C01")],
@@ -97,15 +92,15 @@ CASES = {
         [plain("C01", predicate="contains", object="phenol")],
         ("C01",),
     ),
-    "hedge-cue-but-certain": (
-        [plain("C01", quote=MIGHT)],
-        [plain("C01", quote=MIGHT, certainty="possible")],
-        ("C01",),
+    "omission": (
+        [plain("C01"), literature("L01", predicate="hasAdverseEffect", object="pneumothorax")],
+        [plain("C01"), literature("L01", predicate="hasAdverseEffect", object="pneumothorax", supports="C01")],
+        ("L01",),
     ),
-    "hedged-without-cue": (
-        [plain("C01", certainty="possible")],
-        [plain("C01", certainty="certain")],
-        ("C01",),
+    "link-suggestion": (
+        [plain("C01", object="knee pain"), literature("L01", object="Knee pains")],
+        [plain("C01", object="knee pain"), literature("L01", object="Knee pains", supports="C01")],
+        ("C01", "L01"),
     ),
 }
 
@@ -136,25 +131,29 @@ def test_overclaim_spares_hedged_efficacy_claims(mini: MiniProject):
     assert fired(audit(mini, [plain("C01", quote=MIGHT, certainty="possible")]), "overclaim") == []
 
 
-def test_status_and_evidence_level(mini: MiniProject):
-    result = audit(
-        mini,
-        [
-            plain("C01", object="back pain"),  # nothing behind it
-            plain("C02", quote=REPORT, attribution="patients", evidence="anecdotal", object="pain"),
-            plain("C03", quote=MIGHT, certainty="possible", evidence="systematic-review"),  # uncited review
-            literature("L01", supports="C03"),
-            plain("C04", predicate="inUseFor", object="decades"),
-            plain("C05", predicate="inUseFor", object="centuries", quote=CENTURIES),
-        ],
-    )
-    verdicts = result.by_id
-    assert (verdicts["C01"].status, verdicts["C01"].evidence_level) == ("unsupported", "none")
-    assert (verdicts["C02"].status, verdicts["C02"].evidence_level) == ("weakly-supported", "anecdotal")
-    assert (verdicts["C03"].status, verdicts["C03"].evidence_level) == ("supported", "rct")
-    assert verdicts["L01"].status == "supported"
-    assert verdicts["C04"].status == verdicts["C05"].status == "contested"
-    assert verdicts["C03"].literature == "supports"
-    assert verdicts["C01"].literature == "silent"
-    assert verdicts["L01"].literature == ""  # the literature's own claims are not judged against it
-    assert set(verdicts["C04"].findings) >= {"functional-conflict:C04+C05"}
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"predicate": "hasAdverseEffect", "object": "nerve damage"},  # a harm disclosure, stated flatly
+        {"predicate": "usedFor", "object": "back pain"},  # a report of use, not of efficacy
+    ],
+    ids=["harm disclosure", "use report"],
+)
+def test_harm_disclosures_and_use_reports_are_never_overclaims_or_unsupported(mini: MiniProject, cells):
+    result = audit(mini, [plain("C01", **cells)])
+    assert fired(result, "overclaim") == fired(result, "unsupported") == fired(result, "weak-evidence") == []
+    assert fired(audit(mini, [plain("C01")]), "overclaim") == [("C01",)]  # the efficacy claim itself still is
+
+
+def test_an_efficacy_judgement_is_held_to_the_standard_of_efficacy_claims(mini: MiniProject):
+    assert fired(audit(mini, [plain("C01", predicate="hasEfficacy", object="effective")]), "overclaim") == [("C01",)]
+    assert fired(audit(mini, [plain("C01", predicate="hasProperty", object="effective")]), "overclaim") == []
+
+
+def test_a_search_that_found_nothing_is_never_a_contradiction(mini: MiniProject):
+    search = literature("L01", evidence="no-evidence-found", citation="", contradicts="C01", certainty="doubtful",
+                        predicate="inUseFor", object="centuries")  # fmt: skip
+    rows = [plain("C01", predicate="inUseFor", object="decades"), search]
+    result = audit(mini, rows)
+    assert not [f for f in result.findings if f.kind == "contradiction"]
+

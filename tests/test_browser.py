@@ -85,7 +85,7 @@ def test_contradiction_edges_are_drawn_red_thick_and_dashed(shipped, projection)
     assert others == 0
 
 
-def test_the_decades_centuries_contradiction_is_drawn_between_two_contested_claims(shipped):
+def test_the_decades_centuries_contradiction_is_drawn_and_only_the_disfavoured_side_is_red(shipped):
     c03, c48 = BASE + "claim/C03", BASE + "claim/C48"
     edge = shipped.js(
         """([a, b]) => Object.values(window.claimgraph.network.body.edges)
@@ -97,9 +97,11 @@ def test_the_decades_centuries_contradiction_is_drawn_between_two_contested_clai
     colours = shipped.js(
         "ids => ids.map(id => window.claimgraph.network.body.nodes[id].options.color.background)", [c03, c48]
     )
-    assert colours == ["#d62728", "#d62728"]  # the contested colour
+    legend = {v["name"]: v["colour"] for v in shipped.js("window.claimgraph.data.verdicts")}
+    assert colours == [legend["supported"], legend["contradicted-by-evidence"]]  # C03 is the side the evidence favours
     click_node(shipped, c48)
-    assert "contested" in shipped.page.text_content("#details h3")
+    assert "contradicted-by-evidence" in shipped.page.text_content("#details h3")
+    assert "rabago-2010" in shipped.page.text_content("#reason")
     assert "contradiction" in shipped.page.text_content("#findings")
 
 
@@ -123,16 +125,21 @@ def test_a_literature_claim_links_its_doi_source(shipped):
     assert link.get_attribute("rel") == "noopener noreferrer"
 
 
-def test_the_details_panel_shows_the_literature_verdict_when_present(browser, shipped_build: Path, tmp_path: Path):
-    opened = open_page(browser, shipped_build / "claims.html")  # the audit wrote cg:literature into the graph
+def test_the_page_opens_on_the_top_problems_and_shows_both_sides_of_the_evidence(browser, shipped_build: Path):
+    opened = open_page(browser, shipped_build / "claims.html")
     try:
-        click_node(opened, BASE + "claim/C15")
-        assert "literature" in opened.page.text_content("#details")
-        assert opened.page.text_content("#literature") == "contradicts — the literature's claims contradict it"
-        click_node(opened, BASE + "claim/C36")
-        assert opened.page.text_content("#literature").startswith("mixed — ")
-        click_node(opened, BASE + "claim/L02")  # a claim of the literature itself: no verdict, no row
-        assert opened.page.locator("#literature").count() == 0
+        digest = opened.page.locator("#digest > li")
+        assert digest.count() >= 10  # the side panel opens on the ranked problems
+        first = digest.first.text_content()
+        assert first.startswith("contradicted-by-evidence (efficacy) C39, C40")
+        digest.first.locator("button", has_text="C40").click()  # a problem's claim opens its details
+        assert opened.page.text_content("#details h3").startswith("C40 contradicted-by-evidence")
+        assert opened.page.text_content("#evidence-against") == "L01, L17, L18"
+        assert opened.page.text_content("#evidence-for") == "L07"
+        click_node(opened, BASE + "claim/L02")  # a claim of the literature: evidence, not judged
+        assert opened.page.locator("#reason").count() == 0
+        opened.page.click("#top-problems")
+        assert opened.page.locator("#digest > li").count() == digest.count()
         assert opened.errors == []
     finally:
         opened.page.context.close()
@@ -148,8 +155,8 @@ def _toggle(opened, group: str, value: str, checked: bool) -> None:
     [
         ("source", "prolotherapy-article", lambda a: a["source"] == "prolotherapy-article"),
         ("source", "acr-2019", lambda a: a["source"] == "acr-2019"),
-        ("status", "contested", lambda a: a["status"] == "contested"),
-        ("status", "unsupported", lambda a: a["status"] == "unsupported"),
+        ("verdict", "contradicted-by-evidence", lambda a: a["verdict"] == "contradicted-by-evidence"),
+        ("verdict", "unsupported", lambda a: a["verdict"] == "unsupported"),
         ("finding", "contradiction", lambda a: a["finding_kinds"] == ["contradiction"]),
         ("finding", "(no finding)", lambda a: not a["finding_kinds"]),
     ],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -19,25 +18,20 @@ from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
+from tests.conftest import ROOT
+from tests.serving import EXE, serve
+
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~2·10^10 rows: never finishes
 COUNT_CLAIMS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/claimgraph/ns#Claim> }"
-
-
-EXE = Path(sys.executable).with_name("claimgraph")
+CLAIMS = (ROOT / "claims.csv").read_text(encoding="utf-8").count("\n") - 1  # rows (no claim spans two lines)
+SOURCES = (ROOT / "sources" / "sources.csv").read_text(encoding="utf-8").count("\n") - 1
 
 
 @contextmanager
 def serving(*args: str, cwd: Path | None = None) -> Iterator[str]:
     """Run ``claimgraph serve --port 0 ARGS`` and yield its /sparql URL once it is listening."""
-    command = [str(EXE), "serve", "--port", "0", *args]
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + process.stderr.read()
-        yield line.split()[1]
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serve(*args, cwd=cwd) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +64,12 @@ def test_sparqlwrapper_select_in_json_xml_and_csv(endpoint: str):
     client = SPARQLWrapper(endpoint)
     client.setQuery(COUNT_CLAIMS)
     client.setReturnFormat(JSON)
-    assert client.query().convert()["results"]["bindings"][0]["n"]["value"] == "79"
+    assert client.query().convert()["results"]["bindings"][0]["n"]["value"] == str(CLAIMS)
     client.setReturnFormat(XML)
     document = client.query().convert()
-    assert document.getElementsByTagName("literal")[0].firstChild.data == "79"
+    assert document.getElementsByTagName("literal")[0].firstChild.data == str(CLAIMS)
     client.setReturnFormat(CSV)
-    assert client.query().convert().decode("utf-8") == "n\r\n79\r\n"
+    assert client.query().convert().decode("utf-8") == f"n\r\n{CLAIMS}\r\n"
 
 
 def test_sparqlwrapper_post_ask_and_construct(endpoint: str):
@@ -104,8 +98,8 @@ def test_sparqlwrapper_reports_a_malformed_query(endpoint: str):
     [
         ("application/sparql-results+json", "application/sparql-results+json", "{"),
         ("application/sparql-results+xml", "application/sparql-results+xml", "<?xml"),
-        ("text/csv", "text/csv", "n\r\n79"),
-        ("text/tab-separated-values", "text/tab-separated-values", "?n\n79"),
+        ("text/csv", "text/csv", f"n\r\n{CLAIMS}"),
+        ("text/tab-separated-values", "text/tab-separated-values", f"?n\n{CLAIMS}"),
         ("text/html;q=0.9, text/csv;q=0.5", "text/csv", "n\r\n"),
         ("*/*", "application/sparql-results+json", "{"),
         ("", "application/sparql-results+json", "{"),
@@ -120,7 +114,7 @@ def test_content_negotiation_for_select(endpoint: str, accept: str, media: str, 
 def test_content_negotiation_for_graphs_and_refusal(endpoint: str):
     construct = "CONSTRUCT WHERE { ?s a <https://w3id.org/claimgraph/ns#Source> }"
     status, mime, body = get(with_query(endpoint, construct), {"Accept": "application/n-triples"})
-    assert (status, mime) == (200, "application/n-triples") and len(Graph().parse(data=body, format="nt")) == 12
+    assert (status, mime) == (200, "application/n-triples") and len(Graph().parse(data=body, format="nt")) == SOURCES
     status, mime, _ = get(with_query(endpoint, construct))
     assert (status, mime.split(";")[0]) == (200, "text/turtle")
     status, _, body = get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "image/png"})
@@ -132,9 +126,9 @@ def test_content_negotiation_for_graphs_and_refusal(endpoint: str):
 def test_post_form_and_direct_query_bodies(endpoint: str):
     form = urllib.parse.urlencode({"query": COUNT_CLAIMS}).encode("utf-8")
     form_headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"}
-    assert get(endpoint, form_headers, form)[2] == "n\r\n79\r\n"
+    assert get(endpoint, form_headers, form)[2] == f"n\r\n{CLAIMS}\r\n"
     direct_headers = {"Content-Type": "application/sparql-query", "Accept": "text/csv"}
-    assert get(endpoint, direct_headers, COUNT_CLAIMS.encode("utf-8"))[2] == "n\r\n79\r\n"
+    assert get(endpoint, direct_headers, COUNT_CLAIMS.encode("utf-8"))[2] == f"n\r\n{CLAIMS}\r\n"
     status, _, _ = get(endpoint, {"Content-Type": "text/plain"}, COUNT_CLAIMS.encode("utf-8"))
     assert status == 415
 
@@ -170,13 +164,13 @@ def test_an_overlong_query_is_stopped_and_does_not_block_others(endpoint: str):
     thread.start()
     try:
         fast = get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "text/csv"})
-        assert fast[2] == "n\r\n79\r\n"
+        assert fast[2] == f"n\r\n{CLAIMS}\r\n"
         assert thread.is_alive(), "the slow query should still be running when the fast one has its answer"
     finally:
         thread.join(60)
     status, _, body = slow["answer"]
     assert status == 503 and "longer than this endpoint's limit of 3 s" in body
-    assert get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"  # worker replaced
+    assert get(with_query(endpoint, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"  # worker replaced
 
 
 def test_an_oversized_answer_is_refused_clearly(endpoint: str):
@@ -211,13 +205,13 @@ def test_pages_are_served_and_nothing_outside_the_output_folder(endpoint: str):
 @pytest.mark.parametrize("store", ["memory", "oxigraph"])
 def test_every_in_memory_store_can_be_served(shipped_build: Path, store: str):
     with serving("--graph", str(shipped_build / "claims.ttl"), "--store", store, "--workers", "1") as url:
-        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
 
 
 def test_an_on_disk_oxigraph_store_is_served(shipped_build: Path, tmp_path: Path):
     graph = str(shipped_build / "claims.ttl")
     with serving("--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--workers", "1") as url:
-        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == "n\r\n79\r\n"
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
 
 
 def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -248,8 +242,19 @@ def test_a_worker_that_cannot_open_the_store_is_a_clear_error(tmp_path: Path):
     from graph.sparql.serve import ServeOptions, WorkerPool
     from graph.stores import StoreSpec
 
-    with pytest.raises(RuntimeError, match=r"could not open the store: .*nonexistent\.ttl: no such file"):
+    (tmp_path / "db").write_text("not a store directory", encoding="utf-8")
+    with pytest.raises(RuntimeError, match=r"a query worker could not open the store: "):
+        WorkerPool(ServeOptions(StoreSpec(store=f"oxigraph:{tmp_path / 'db'}"), workers=2))
+
+
+def test_a_graph_the_loader_cannot_read_is_invalid_input_by_file(tmp_path: Path):
+    from graph.problems import InvalidInput
+    from graph.sparql.serve import ServeOptions, WorkerPool
+    from graph.stores import StoreSpec
+
+    with pytest.raises(InvalidInput) as caught:
         WorkerPool(ServeOptions(StoreSpec(graph=tmp_path / "nonexistent.ttl"), workers=2))
+    assert "nonexistent.ttl: no such file" in str(caught.value.problems[0])
 
 
 def test_select_star_columns_follow_the_query_text(endpoint: str):

@@ -5,9 +5,7 @@ Skipped when virtuoso-t is not installed, unless CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (
 
 from __future__ import annotations
 
-import os
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,20 +19,6 @@ from tests.conftest import claimgraph
 from tests.stores import all_named, canonical, run_named
 
 GRAPH = "https://example.org/claimgraph-test/shipped"
-
-
-@pytest.fixture(scope="module")
-def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso_server.Virtuoso]:
-    if not virtuoso_server.available():
-        if os.environ.get("CLAIMGRAPH_REQUIRE_VIRTUOSO") == "1":
-            pytest.fail(
-                "virtuoso-t is not installed but CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (apt-get install virtuoso-opensource)"
-            )
-        pytest.skip(
-            "virtuoso-t not installed (apt-get install virtuoso-opensource); set CLAIMGRAPH_REQUIRE_VIRTUOSO=1 to fail"
-        )
-    with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +149,23 @@ def test_audit_endpoint_from_the_command_line_matches_the_local_audit(virtuoso, 
         "query", "findings", "--endpoint", virtuoso.sparql, "--default-graph", GRAPH, "--format", "csv"
     )
     assert findings.returncode == 0 and findings.stdout.count("\n") > 1
+
+
+# --- issue 11 #10: a crafted --graph IRI never reaches the store --------------------------------------------
+
+
+def test_a_crafted_push_graph_iri_leaves_an_unrelated_graph_untouched(virtuoso, shipped_build: Path):
+    victim = "urn:claimgraph-test:victim"
+    claimgraph_update(virtuoso, f"INSERT DATA {{ GRAPH <{victim}> {{ <urn:a> <urn:b> <urn:c> , <urn:d> }} }}")
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{victim}> {{ ?s ?p ?o }} }}"
+    store = EndpointStore(virtuoso.sparql)
+    assert store.query(count).rows[0][0].value == "2"
+    build = str(shipped_build / "claims.ttl")
+    for crafted in (f"urn:x> }} ; DROP SILENT GRAPH <{victim}", f"urn:x> {{}} }} ; CLEAR GRAPH <{victim}> #"):
+        for how in ([], ["--gsp", f"{virtuoso.base}/sparql-graph-crud"]):
+            result = claimgraph("push", "--endpoint", virtuoso.sparql, *how, "--graph", crafted, "--file", build)
+            assert result.returncode == 2 and "is not a valid absolute IRI" in result.stderr, result.stderr
+    assert store.query(count).rows[0][0].value == "2"
+    neighbour = claimgraph("push", "--endpoint", virtuoso.sparql, "--graph", victim + "-neighbour", "--file", build)
+    assert neighbour.returncode == 0, neighbour.stderr
+    assert store.query(count).rows[0][0].value == "2"

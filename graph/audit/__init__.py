@@ -1,14 +1,15 @@
-"""The audit: rules as SPARQL files run over any store, each claim's standing, coverage, and the reports."""
+"""The audit: rules as SPARQL files run over any store, each claim's verdict, the digest, coverage, reports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from ..model import Audit, ClaimView, claim_views
+from ..model import Audit, ClaimView, Finding, claim_views
 from ..stores import Store
 from ..vocab import Vocabulary
 from .coverage import coverage, source_texts
+from .digest import digest
 from .rules import Rule, load_rules
 from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules, start_rules
 from .verdicts import judge
@@ -22,13 +23,16 @@ def run_audit(
     rules: list[Rule],
     texts: dict[str, str] | None = None,
     text_dirs: list[Path] | None = None,
+    waivers: dict[str, str] | None = None,
     seconds: float | None = DEFAULT_RULE_SECONDS,
     progress: Progress = None,
 ) -> Audit:
-    """Run the rules over the store, read every claim back (one query), judge each, and measure coverage.
+    """Run the rules over the store, read every claim back (one query), judge each, rank the digest, and
+    measure coverage.
 
     ``texts`` are the source texts by key (a build has them); otherwise they are looked up as KEY.txt in
-    ``text_dirs`` and used only when their hash matches the graph's.
+    ``text_dirs`` and used only when their hash matches the graph's. ``waivers`` (id → reason) are findings and
+    verdicts a reviewer has set aside.
     """
     running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
     try:
@@ -40,20 +44,32 @@ def run_audit(
     notes: list[str] = []
     if texts is None and text_dirs is not None:
         texts, notes = source_texts(views, text_dirs)
-    return Audit(findings, _judged(views, findings), vocab, coverage(views, texts) if texts else None, notes)
+    waived = {k: v for k, v in (waivers or {}).items() if k in {f.id for f in findings} or k.startswith("verdict:")}
+    judged = _judged(views, findings, vocab)
+    return Audit(
+        findings,
+        judged,
+        vocab,
+        coverage(views, texts) if texts else None,
+        notes,
+        digest(judged, findings, vocab, waived),
+        waived,
+    )
 
 
-def _judged(views: list[ClaimView], findings) -> list[ClaimView]:
-    standings = judge(views, findings)
+def _judged(views: list[ClaimView], findings: list[Finding], vocab: Vocabulary) -> list[ClaimView]:
+    judgements = judge(views, findings, vocab)
     by_claim: dict[str, list[str]] = {}
     for finding in findings:
         for claim_id in finding.claims:
             by_claim.setdefault(claim_id, []).append(finding.id)
     return [
         v.audited_as(
-            status=standings[v.id].status,
-            evidence_level=standings[v.id].evidence_level,
-            literature=standings[v.id].literature,
+            verdict=judgements[v.id].verdict,
+            reason=judgements[v.id].reason,
+            evidence_for=judgements[v.id].evidence_for,
+            evidence_against=judgements[v.id].evidence_against,
+            evidence_certainty=judgements[v.id].certainty,
             findings=tuple(sorted(by_claim.get(v.id, ()))),
         )
         for v in views

@@ -1,4 +1,12 @@
-"""Writing the audit's results into the graph: a step of its own, so SPARQL and later readers see them too."""
+"""Writing the audit's results into the graph: a step of its own, so SPARQL and later readers see them too.
+
+Each finding is a node named after the first claim it concerns. Each judged claim gets its verdict (cg:verdict,
+cg:verdictReason, cg:evidenceFor / cg:evidenceAgainst, cg:evidenceCertainty) and a schema:ClaimReview whose
+rating names the verdict; literature claims get the certainty of their evidence.
+
+The triples are made as N-Triples text, in chunks of whole lines, and bulk-loaded: at 100,000 claims a Python
+object per term costs more than the audit itself.
+"""
 
 from __future__ import annotations
 
@@ -9,58 +17,76 @@ import pyoxigraph as ox
 
 from ..model import Audit
 from ..rdf import literal, parse_ntriples
-from ..vocab import CG, DCTERMS, RDF
+from ..vocab import CG, DCTERMS, RDF, SCHEMA
 
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\\]*$")  # needs no check by an IRI parser
-CHUNK = 20_000  # findings or claims per chunk of text
+CHUNK_LINES = 200_000  # lines per chunk of text
 
 
 def audit_triples(audit: Audit) -> Iterator[ox.Triple]:
-    """The findings (one node each, named after the first claim it concerns) and each claim's standing."""
+    """The audit's triples as terms (for an in-memory or remote store)."""
     return parse_ntriples(audit_ntriples(audit))
 
 
 def audit_ntriples(audit: Audit) -> Iterator[str]:
-    """The same triples as N-Triples text, in chunks of whole lines."""
-    vocab = audit.vocab
-    a, finding_class, identifier = str(RDF.type), str(CG.Finding), str(DCTERMS.identifier)
-    rule, kind, severity, message, concerns = (str(CG.rule), str(CG.findingKind), str(CG.severity),
-                                               str(CG.message), str(CG.concerns))  # fmt: skip
-    status, level, literature = str(CG.status), str(CG.evidenceLevel), str(CG.literature)
-    kinds = {k: str(v.iri) for k, v in vocab.finding_kinds.items()}
-    severities = {k: str(v.iri) for k, v in vocab.severities.items()}
-    statuses = {k: str(v.iri) for k, v in vocab.statuses.items()}
-    standings = {k: str(v.iri) for k, v in vocab.values["LiteratureStanding"].items()}
-    iri = {v.id: v.iri for v in audit.views}  # claim IRIs come from the store: valid
+    """The audit's triples as N-Triples text, in chunks of whole lines."""
     lines: list[str] = []
-    for finding in audit.findings:
-        first = iri.get(finding.claims[0])
-        if first is None:
-            continue
-        node = f"{first}/finding/{finding.rule}" + "".join(f"/{c}" for c in finding.claims[1:])
-        node = f"<{node}>" if _SAFE.match(node) else str(ox.NamedNode(node))  # ValueError if it cannot be an IRI
-        lines.append(f"{node} {a} {finding_class} .\n")
-        lines.append(f"{node} {identifier} {literal(finding.id)} .\n")
-        lines.append(f"{node} {rule} {literal(finding.rule)} .\n")
-        lines.append(f"{node} {kind} {kinds[finding.kind]} .\n")
-        lines.append(f"{node} {severity} {severities[finding.severity]} .\n")
-        lines.append(f"{node} {message} {literal(finding.message)} .\n")
-        for claim_id in finding.claims:
-            if claim_id in iri:
-                lines.append(f"{node} {concerns} <{iri[claim_id]}> .\n")
-        if len(lines) >= CHUNK * 8:
-            yield "".join(lines)
-            lines = []
-    for view in audit.views:
-        node = f"<{view.iri}>"
-        if view.status in statuses:
-            lines.append(f"{node} {status} {statuses[view.status]} .\n")
-        if view.evidence_level:
-            lines.append(f"{node} {level} {literal(view.evidence_level)} .\n")
-        if view.literature in standings:
-            lines.append(f"{node} {literature} {standings[view.literature]} .\n")
-        if len(lines) >= CHUNK * 3:
+    for line in _lines(audit):
+        lines.append(line)
+        if len(lines) >= CHUNK_LINES:
             yield "".join(lines)
             lines = []
     if lines:
         yield "".join(lines)
+
+
+def _node(iri: str) -> str:
+    return f"<{iri}>" if _SAFE.match(iri) else str(ox.NamedNode(iri))  # ValueError if it cannot be an IRI
+
+
+def _lines(audit: Audit) -> Iterator[str]:
+    vocab = audit.vocab
+    a, identifier = str(RDF.type), str(DCTERMS.identifier)
+    kinds = {k: str(v.iri) for k, v in vocab.finding_kinds.items()}
+    severities = {k: str(v.iri) for k, v in vocab.severities.items()}
+    grades = {k: str(v.iri) for k, v in vocab.grades.items()}
+    iri = {v.id: f"<{v.iri}>" for v in audit.views}  # claim IRIs come from the store: valid
+    for finding in audit.findings:
+        first = iri.get(finding.claims[0])
+        if first is None:
+            continue
+        node = _node(f"{first[1:-1]}/finding/{finding.rule}" + "".join(f"/{c}" for c in finding.claims[1:]))
+        yield f"{node} {a} {CG.Finding} .\n"
+        yield f"{node} {identifier} {literal(finding.id)} .\n"
+        yield f"{node} {CG.rule} {literal(finding.rule)} .\n"
+        yield f"{node} {CG.findingKind} {kinds[finding.kind]} .\n"
+        yield f"{node} {CG.severity} {severities[finding.severity]} .\n"
+        yield f"{node} {CG.message} {literal(finding.message)} .\n"
+        if finding.id in audit.waived:
+            yield f"{node} {CG.waiver} {literal(audit.waived[finding.id])} .\n"
+        for claim_id in finding.claims:
+            if claim_id in iri:
+                yield f"{node} {CG.concerns} {iri[claim_id]} .\n"
+    for view in audit.views:
+        node = iri[view.id]
+        if view.evidence_certainty in grades:
+            yield f"{node} {CG.evidenceCertainty} {grades[view.evidence_certainty]} .\n"
+        if view.verdict not in vocab.verdicts:
+            continue
+        verdict = vocab.verdicts[view.verdict]
+        yield f"{node} {CG.verdict} {verdict.iri} .\n"
+        yield f"{node} {CG.verdictReason} {literal(view.reason)} .\n"
+        if f"verdict:{view.id}" in audit.waived:
+            yield f"{node} {CG.waiver} {literal(audit.waived[f'verdict:{view.id}'])} .\n"
+        for prop, ids in ((CG.evidenceFor, view.evidence_for), (CG.evidenceAgainst, view.evidence_against)):
+            for other in ids:
+                if other in iri:
+                    yield f"{node} {prop} {iri[other]} .\n"
+        review, rating = f"<{view.iri}/review>", f"<{view.iri}/rating>"
+        yield f"{review} {a} {SCHEMA.ClaimReview} .\n"
+        yield f"{review} {SCHEMA.itemReviewed} {node} .\n"
+        yield f"{review} {SCHEMA.reviewBody} {literal(view.reason)} .\n"
+        yield f"{review} {SCHEMA.reviewRating} {rating} .\n"
+        yield f"{rating} {a} {SCHEMA.Rating} .\n"
+        yield f"{rating} {SCHEMA.alternateName} {literal(verdict.label)} .\n"
+        yield f"{rating} {SCHEMA.ratingExplanation} {literal(verdict.comment)} .\n"

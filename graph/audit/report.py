@@ -1,7 +1,9 @@
 """The audit as JSON (for tools), Markdown (for people) and CSV (for spreadsheets).
 
-Every text that came from input is escaped for its medium (graph/escape.py): nothing in a claim, label,
-source key or citation can become markup in a Markdown viewer or a formula in a spreadsheet.
+Markdown reads like a fact-check: the ranked digest first, then what can be said of each text as a whole, then
+every judged claim with its verdict, the literature for and against it (named, with designs), the curator's note
+and the findings behind it (merged: one entry per claim or pair, whatever rules fired). Every text that came
+from input is escaped for its medium (graph/escape.py).
 """
 
 from __future__ import annotations
@@ -9,45 +11,96 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 
-from ..escape import csv_cell
+from ..escape import csv_cell, terminal
 from ..escape import markdown as md
-from ..model import Audit, ClaimView, Finding
+from ..model import Audit, ClaimView, Entry, Finding
 from ..text import sentence_around
+from .verdicts import topic
 
 
 def summary(audit: Audit) -> dict:
     vocab = audit.vocab
-    statuses = [v.status for v in audit.views]
-    literature = [v.literature for v in audit.views if v.literature]
+    judged = [v for v in audit.views if v.judged]
+    verdicts = Counter(v.verdict for v in judged)
+    active = audit.active
     return {
         "claims": len(audit.views),
-        "findings": len(audit.findings),
-        "by_kind": audit.counts(),
-        "by_severity": {s: sum(1 for f in audit.findings if f.severity == s) for s in vocab.severities},
-        "by_status": {s: statuses.count(s) for s in vocab.statuses},
-        "literature": {s: literature.count(s) for s in vocab.values["LiteratureStanding"]},
+        "judged": len(judged),
+        "findings": len(active),
+        "waived": len(audit.waived),
+        "by_verdict": {name: verdicts.get(name, 0) for name in vocab.verdicts},
+        "by_kind": {kind: sum(1 for f in active if f.kind == kind) for kind in vocab.finding_kinds},
+        "by_severity": {s: sum(1 for f in active if f.severity == s) for s in vocab.severities},
     }
+
+
+def articles(audit: Audit) -> dict[str, list[str]]:
+    """What can be said of each text under audit as a whole, said once rather than once per claim."""
+    by_id = audit.by_id
+    result: dict[str, list[str]] = {}
+    for source in sorted({v.source for v in audit.views if v.judged}):
+        claims = [v for v in audit.views if v.judged and v.source == source]
+        lines = []
+        cited = [v for v in claims if v.citation]
+        needing = [v for v in claims if topic(v) in ("efficacy", "safety", "mechanism")]
+        if not cited:
+            lines.append(
+                f"cites no sources: its {len(needing)} claims of benefit, safety or mechanism rest on nothing a reader "
+                f"can check; the literature was checked for them: {_tally(needing)}"
+            )
+        else:
+            lines.append(f"cites sources for {len(cited)} of {len(claims)} claims")
+        uncited = [v for v in claims if v.traceable and not v.citation and not v.absence]
+        if uncited:
+            lines.append(f"invokes research without citing it in {len(uncited)} claims ({_ids(uncited)})")
+        harms = [v for v in claims if topic(v) == "harm"]
+        omitted = [f for f in audit.active if f.kind == "omission"]
+        if harms or omitted:
+            named = ", ".join(dict.fromkeys(v.object for v in harms))
+            missing = ", ".join(dict.fromkeys(by_id[f.claims[0]].object for f in omitted if f.claims[0] in by_id))
+            lines.append(
+                f"discloses {len(harms)} harms ({named or 'none'})"
+                + (f"; omits harms the literature reports: {missing}" if missing else "")
+            )
+        inconsistent = [v for v in claims if any(o in {c.id for c in claims} for o in v.contradicts)]
+        if inconsistent:
+            lines.append(f"contradicts itself: {_ids(inconsistent)}")
+        lines.append(f"verdicts: {_tally(claims)}")
+        result[source] = lines
+    return result
+
+
+def _tally(claims: list[ClaimView]) -> str:
+    counts = Counter(v.verdict for v in claims)
+    return ", ".join(f"{n} {name}" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
+
+
+def _ids(claims: list[ClaimView]) -> str:
+    return ", ".join(v.id for v in claims)
+
+
+# ---------------------------------------------------------------- JSON and CSV
 
 
 def to_json(audit: Audit) -> str:
     claims = {
         v.id: {
-            "status": v.status,
-            "evidence_level": v.evidence_level,
+            **({"verdict": v.verdict, "reason": v.reason} if v.verdict else {}),
+            **({"for": list(v.evidence_for), "against": list(v.evidence_against)} if v.judged else {}),
+            **({"certainty_of_evidence": v.evidence_certainty} if v.evidence_certainty else {}),
             "findings": list(v.findings),
-            **({"literature": v.literature} if v.literature else {}),
         }
         for v in audit.views
     }
     document: dict = {
         "summary": summary(audit),
+        "verdicts": [_entry_json(e) for e in audit.digest],
+        "articles": articles(audit),
         "claims": claims,
-        "findings": [
-            {"id": f.id, "rule": f.rule, "kind": f.kind, "severity": f.severity, "claims": list(f.claims),
-             "message": f.message}
-            for f in _ordered(audit)
-        ],
+        "findings": [_finding_json(f) for f in _ordered(audit, audit.active)],
+        "waived": [{"id": k, "reason": r} for k, r in sorted(audit.waived.items())],
     }
     if audit.coverage is not None:
         document["coverage"] = audit.coverage
@@ -56,39 +109,62 @@ def to_json(audit: Audit) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _finding_json(f: Finding) -> dict:
+    return {"id": f.id, "rule": f.rule, "kind": f.kind, "severity": f.severity, "claims": list(f.claims),
+            "message": f.message}  # fmt: skip
+
+
+def _entry_json(entry: Entry) -> dict:
+    return {
+        "rank": entry.rank,
+        "claims": list(entry.claims),
+        "verdict": entry.verdict,
+        "reason": entry.reason,
+        "for": list(entry.evidence_for),
+        "against": list(entry.evidence_against),
+        "about": entry.topic,
+    }
+
+
 def to_csv(audit: Audit) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["finding", "rule", "kind", "severity", "claims", "message"])
-    for f in _ordered(audit):
-        writer.writerow([csv_cell(c) for c in (f.id, f.rule, f.kind, f.severity, ";".join(f.claims), f.message)])
+    for f in _ordered(audit, audit.active):
+        cells = (f.id, f.rule, f.kind, f.severity, ";".join(f.claims), f.message)
+        writer.writerow([csv_cell(terminal(c)) for c in cells])  # a report: no control character acts
     return out.getvalue()
 
 
-def _ordered(audit: Audit) -> list[Finding]:
+def _ordered(audit: Audit, findings: list[Finding]) -> list[Finding]:
     """Most severe first, then by kind (the ontology's order), rule and claims."""
     severity = {s: i for i, s in enumerate(audit.vocab.severities)}
     kind = {k: i for i, k in enumerate(audit.vocab.finding_kinds)}
-    return sorted(audit.findings, key=lambda f: (severity.get(f.severity, 99), kind.get(f.kind, 99), f.rule, f.claims))
+    return sorted(findings, key=lambda f: (severity.get(f.severity, 99), kind.get(f.kind, 99), f.rule, f.claims))
+
+
+# ---------------------------------------------------------------- Markdown
 
 
 def to_markdown(audit: Audit, texts: dict[str, str] | None = None) -> str:
     texts = texts or {}
     numbers = summary(audit)
     lines = ["# Claims audit", ""]
-    severities = ", ".join(f"{n} {s}" for s, n in numbers["by_severity"].items())
-    lines += [f"{numbers['claims']} claims, {numbers['findings']} findings ({severities}).", ""]
-    lines += ["| finding kind | count |", "| --- | ---: |"]
-    lines += [f"| {kind} | {count} |" for kind, count in numbers["by_kind"].items()]
-    lines += ["", "| claim status | count |", "| --- | ---: |"]
-    lines += [f"| {status} | {count} |" for status, count in numbers["by_status"].items()]
-    lines += _literature_section(audit)
-    ordered = _ordered(audit)
-    for kind in dict.fromkeys(f.kind for f in ordered):
-        group = [f for f in ordered if f.kind == kind]
-        lines += ["", f"## {md(kind)} ({len(group)})", ""]
-        for finding in group:
-            lines += _finding_block(finding, audit, texts)
+    verdicts = ", ".join(f"{n} {name}" for name, n in numbers["by_verdict"].items() if n)
+    lines += [
+        f"{numbers['judged']} claims judged ({verdicts}) against {numbers['claims'] - numbers['judged']} claims of "
+        f"the literature; {numbers['findings']} findings"
+        + (f", {numbers['waived']} waived" if numbers["waived"] else "")
+        + ".",
+        "",
+    ]
+    lines += _digest_section(audit)
+    lines += _articles_section(audit)
+    lines += _claims_section(audit, texts)
+    lines += _other_findings(audit)
+    if audit.waived:
+        lines += ["", "## Waived", ""]
+        lines += [f"- `{md(k)}`: {md(r)}" for k, r in sorted(audit.waived.items())]
     if audit.coverage is not None:
         lines += _coverage_section(audit.coverage)
     if audit.notes:
@@ -96,26 +172,99 @@ def to_markdown(audit: Audit, texts: dict[str, str] | None = None) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _finding_block(finding: Finding, audit: Audit, texts: dict[str, str]) -> list[str]:
-    lines = [
-        f"### {md(finding.severity)}: {md(finding.message)}",
-        "",
-        f"Rule `{md(finding.rule)}` · finding `{md(finding.id)}`",
-        "",
-    ]
-    for claim_id in finding.claims:
-        view = audit.by_id.get(claim_id)
-        if view is None:
-            lines.append(f"- **{md(claim_id)}** (not found in the graph)")
-            continue
-        cited = f" · citation &lt;{md(view.citation)}&gt;" if view.citation else " · no citation"
-        lines.append(
-            f"- **{md(view.id)}** {md(view.reading())} · source {md(view.source)} · evidence {md(view.evidence)}{cited}"
-        )
-        if view.quote:
-            lines.append(f"  > {_quote_in_sentence(view, texts.get(view.source))}")
-    lines.append("")
+def _digest_section(audit: Audit) -> list[str]:
+    if not audit.digest:
+        return ["## Digest", "", "No problems found.", ""]
+    lines = ["## Digest", "", "The problems to read first, most serious first.", ""]
+    for entry in audit.digest:
+        claims = ", ".join(entry.claims)
+        quote = f" “{md(entry.quote)}”" if entry.quote else ""
+        lines.append(f"{entry.rank}. **{md(entry.verdict)}** ({md(entry.topic)}) — {md(claims)}{quote}  ")
+        lines.append(f"   {md(entry.reason)}")
+        sides = _sides(audit, entry.evidence_for, entry.evidence_against)
+        if sides:
+            lines.append(f"   {sides}")
+    return [*lines, ""]
+
+
+def _articles_section(audit: Audit) -> list[str]:
+    lines = []
+    for source, facts in articles(audit).items():
+        lines += [f"## The text {md(source)}", ""]
+        lines += [f"- {md(fact)}" for fact in facts]
+        lines.append("")
     return lines
+
+
+def _claims_section(audit: Audit, texts: dict[str, str]) -> list[str]:
+    """Every judged claim with something to say: its verdict, the literature on it, its note and findings."""
+    about: dict[str, list[Finding]] = {}
+    for f in _ordered(audit, audit.active):
+        about.setdefault(f.claims[0], []).append(f)
+    order = {name: i for i, name in enumerate(audit.vocab.verdicts)}
+    shown = [v for v in audit.views if v.judged and (v.verdict != "not-assessed" or about.get(v.id))]
+    shown.sort(key=lambda v: (order.get(v.verdict, 99), v.id))
+    lines = ["## Claims", ""]
+    for view in shown:
+        waived = " (waived)" if f"verdict:{view.id}" in audit.waived else ""
+        lines += [f"### {md(view.id)} — {md(view.verdict)}{waived}", ""]
+        lines.append(f"{md(view.reading())}  ")
+        if view.quote:
+            lines.append(f"> {_quote_in_sentence(view, texts.get(view.source))}")
+        lines += ["", f"Verdict: {md(view.reason)}"]
+        sides = _sides(audit, view.evidence_for, view.evidence_against)
+        if sides:
+            lines.append(f"Literature: {sides}")
+        if view.note:
+            lines.append(f"Curator's note: {md(view.note)}")
+        merged = _merged(about.get(view.id, []))
+        if merged:
+            lines.append("Findings:")
+            lines += [f"- {line}" for line in merged]
+        lines.append("")
+    return lines
+
+
+def _other_findings(audit: Audit) -> list[str]:
+    """Findings about claims that are not judged (omissions, suggestions on literature claims)."""
+    rest = [f for f in _ordered(audit, audit.active) if not any(audit.by_id.get(c) and audit.by_id[c].judged
+                                                                for c in f.claims[:1])]  # fmt: skip
+    if not rest:
+        return []
+    return ["## Other findings", "", *[f"- {line}" for line in _merged(rest)], ""]
+
+
+def _merged(findings: list[Finding]) -> list[str]:
+    """One line per claim or pair of claims, naming every rule that fired on it."""
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.claims, []).append(f)
+    lines = []
+    for claims, group in groups.items():
+        rules = ", ".join(f"`{md(f.rule)}`" for f in group)
+        severity = min((f.severity for f in group), key=("error", "warning", "info").index)
+        lines.append(f"{md(severity)}: {md(group[0].message)} — {md(' + '.join(claims))}; rules {rules}")
+    return lines
+
+
+def _sides(audit: Audit, evidence_for: tuple[str, ...], against: tuple[str, ...]) -> str:
+    """scite-style tallies: 'supporting (2): rabago-2013 (RCT, moderate), …; contrasting (1): …'."""
+    parts = []
+    for label, ids in (("supporting", evidence_for), ("contrasting", against)):
+        if ids:
+            named = ", ".join(_evidence(audit, i) for i in ids)
+            parts.append(f"{label} ({len(ids)}): {named}")
+    return md("; ".join(parts))
+
+
+def _evidence(audit: Audit, claim_id: str) -> str:
+    view = audit.by_id.get(claim_id)
+    if view is None:
+        return claim_id
+    kind = audit.vocab.evidence.get(view.evidence)
+    grade = audit.vocab.grades.get(view.evidence_certainty)
+    details = ", ".join(part for part in (kind.label if kind else view.evidence, grade.label if grade else "") if part)
+    return f"{view.source} {view.id} ({details})"
 
 
 def _quote_in_sentence(view: ClaimView, text: str | None) -> str:
@@ -134,24 +283,6 @@ def _inline(text: str) -> str:
     lead = " " if text[:1].isspace() and escaped else ""
     trail = " " if text[-1:].isspace() and escaped else ""
     return lead + escaped + trail
-
-
-def _literature_section(audit: Audit) -> list[str]:
-    rows = [v for v in audit.views if v.literature]
-    if not any(v.literature != "silent" for v in rows):
-        return []
-    lines = [
-        "",
-        "## The claims against the literature",
-        "",
-        "| claim | statement | literature | status | evidence level |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for v in rows:
-        lines.append(
-            f"| {md(v.id)} | {md(v.reading())} | {md(v.literature)} | {md(v.status)} | {md(v.evidence_level)} |"
-        )
-    return lines
 
 
 def _coverage_section(coverage: dict) -> list[str]:

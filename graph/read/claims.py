@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from ..escape import control_free
 from ..model import Claim, Source
 from ..problems import Problem
-from ..text import Span, citation_iri, collapse, short
+from ..text import Span, citation_iri, collapse, cues_in, short
 from ..vocab import Vocabulary
+from .labels import label_problems, skeleton
 from .sources import KEY
 from .tables import Row, read_table
 
@@ -18,6 +21,7 @@ OPTIONAL = ("quote", "polarity", "certainty", "attribution", "evidence", "citati
 COLUMNS = REQUIRED + OPTIONAL
 DEFAULTS = {"polarity": "affirmed", "certainty": "certain", "attribution": "author", "evidence": "none"}
 LABEL_COLUMNS = ("subject", "object", "attribution")
+MAX_KEPT = 1000  # problems kept per table; a table with a million bad rows is counted, not listed
 
 
 def entity_key(label: str) -> str:
@@ -32,16 +36,56 @@ def read_claims(path: Path, vocab: Vocabulary, sources: dict[str, Source], probl
     _anchor_all(rows, sources)
     first_line: dict[str, int] = {}
     claims = []
+    found: list[Problem] = []  # this table's problems: the first MAX_KEPT are kept, the rest only counted
+    counted = 0
     for row in rows:
-        claim = _claim_from_row(row, vocab, sources, problems)
-        if claim.id in first_line:
-            problems.append(row.problem("id", f"duplicate id '{claim.id}' (first on line {first_line[claim.id]})"))
-            continue
-        if claim.id:
+        row_problems: list[Problem] = []
+        claim = _claim_from_row(row, vocab, sources, row_problems)
+        duplicate = claim.id in first_line
+        if duplicate:
+            row_problems.append(row.problem("id", f"duplicate id '{claim.id}' (first on line {first_line[claim.id]})"))
+        elif claim.id:
             first_line[claim.id] = row.line
-        claims.append(claim)
+        if len(found) < MAX_KEPT:
+            found += row_problems
+        else:
+            counted += sum(1 for p in row_problems if p.severity == "error")
+        if not duplicate:
+            claims.append(claim)
+    problems += found
+    if counted:
+        message = f"{counted:,} more problem(s) in this table, counted but not listed"
+        problems.append(Problem(str(path), 0, "", message, more=counted - 1))
     _check_links(claims, rows, first_line, problems)
+    _check_look_alikes(rows, problems)
     return claims
+
+
+def _check_look_alikes(rows: list[Row], problems: list[Problem]) -> None:
+    """Labels that could be mistaken for another: invisible characters (errors), compatibility forms and mixed
+    scripts (warnings), and two different labels that look the same (a warning naming the first one)."""
+    seen: dict[str, tuple[str, str, int]] = {}  # skeleton -> (entity key, label, line) of its first spelling
+    checked: set[str] = set()
+    for row in rows:
+        for column in LABEL_COLUMNS:
+            label = row.get(column)
+            if not label:
+                continue
+            if label not in checked:
+                checked.add(label)
+                for severity, message in label_problems(label):
+                    problems.append(row.problem(column, message, severity=severity))
+            key, shape = entity_key(label), skeleton(collapse(label))
+            first = seen.setdefault(shape, (key, label, row.line))
+            if first[0] != key:
+                problems.append(
+                    row.problem(
+                        column,
+                        f"'{label}' looks like '{first[1]}' (line {first[2]}) but is a different label, so it "
+                        "names a different entity; write it the same way if it is the same",
+                        severity="warning",
+                    )
+                )
 
 
 def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], problems: list[Problem]) -> Claim:
@@ -62,6 +106,8 @@ def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], pro
         problems.append(row.problem("citation", f"'{values['citation']}' is not a DOI, PMID:n or http(s) URL"))
     if vocab.complete:  # with a broken ontology every value would look unknown
         _check_vocabulary(row, values, vocab, problems)
+        if not _literature(sources.get(values["source"]), vocab):  # the literature's wording is not coded here
+            _check_coding(row, values, vocab, problems)
     anchor = _anchor(row, values, sources, problems)
     return Claim(
         **{c: values[c] for c in COLUMNS if c not in ("supports", "contradicts")},
@@ -84,13 +130,74 @@ def _check_vocabulary(row: Row, values: dict[str, str], vocab: Vocabulary, probl
             problems.append(row.problem("object", f"'{values['object']}' is not a valid {predicate.datatype.value}"))
 
 
+def _literature(source: Source | None, vocab: Vocabulary) -> bool:
+    kind = vocab.source_kinds.get(source.kind) if source is not None else None
+    return source is not None and (bool(source.citation) or (kind is not None and kind.flag("isEvidenceSource")))
+
+
+def _check_coding(row: Row, values: dict[str, str], vocab: Vocabulary, problems: list[Problem]) -> None:
+    """Warnings about how a row is coded, answered by fixing the row or by a note that says why."""
+    note = values["note"].lower()
+    certainty = vocab.certainty.get(values["certainty"])
+    top = max((v.rank or 0 for v in vocab.certainty.values()), default=0)
+    cues = cues_in(values["quote"])
+    evidence = vocab.evidence.get(values["evidence"])
+    record = evidence is not None and evidence.flag("recordsAbsence")  # a search's result, not hedged prose
+    if certainty is not None and values["quote"] and not record:
+        unexplained = [c for c in cues if c not in note]
+        if certainty.rank == top and unexplained:
+            problems.append(row.problem(
+                "certainty",
+                f"the quote hedges ('{unexplained[0]}') but the certainty is '{values['certainty']}'; lower it, or say "
+                "in the note why the word does not hedge this claim",
+                severity="warning",
+            ))
+        elif certainty.rank is not None and certainty.rank < top and not cues and values["certainty"] not in note:
+            problems.append(row.problem(
+                "certainty",
+                f"the certainty is '{values['certainty']}' but the quote has no hedge word; say in the note what "
+                "hedges it",
+                severity="warning",
+            ))
+    predicate, _ = vocab.resolve(values["predicate"]) if values["predicate"] else (None, None)
+    if predicate is not None and not predicate.aspects:
+        aspect = _judgement_aspect(values["object"])
+        if aspect:
+            better = sorted(p.name for ps in vocab.predicates.values() for p in ps if aspect in p.aspects)
+            problems.append(row.problem(
+                "predicate",
+                f"'{values['object']}' makes this a claim about {aspect}, which '{predicate.name}' does not say; use "
+                f"a predicate of that aspect ({', '.join(better)}) so the audit holds it to that standard",
+                severity="warning",
+            ))
+
+
+@cache
+def _judgement_words() -> dict[str, str]:
+    text = resources.files("graph").joinpath("data", "judgement-words.txt").read_text(encoding="utf-8")
+    pairs = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {word.strip().lower(): aspect.strip() for word, aspect in pairs}
+
+
+def _judgement_aspect(label: str) -> str:
+    words = collapse(label).lower()
+    return next((aspect for word, aspect in _judgement_words().items() if words == word), "")
+
+
 def _well_typed(text: str, datatype: object) -> bool:
     """Whether ``text`` is a valid lexical form of ``datatype`` (rdflib knows the XSD lexical spaces)."""
     if datatype is None:
         return True
+    import logging
+
     from rdflib import Literal, URIRef
 
-    return not Literal(text, datatype=URIRef(datatype.value)).ill_typed
+    log = logging.getLogger("rdflib.term")  # rdflib logs a failed conversion with its traceback: not for users
+    disabled, log.disabled = log.disabled, True
+    try:
+        return not Literal(text, datatype=URIRef(datatype.value)).ill_typed
+    finally:
+        log.disabled = disabled
 
 
 def _anchor_all(rows: list[Row], sources: dict[str, Source]) -> None:
@@ -114,6 +221,15 @@ def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], proble
         problems.append(row.problem("source", f"unknown source '{key}' (sources.csv has: {known})"))
         return None
     if source.text is None:
+        if quote:
+            problems.append(
+                row.problem(
+                    "quote",
+                    f"source '{key}' has no text ({key}.txt), so the quote cannot be anchored: the graph keeps only "
+                    "its hedge cues",
+                    severity="warning",
+                )
+            )
         return None
     if not quote:
         problems.append(row.problem("quote", f"missing quote: source '{key}' has a text, so the claim must quote it"))

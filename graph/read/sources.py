@@ -9,17 +9,19 @@ from ..files import read_text
 from ..model import Source
 from ..problems import Problem
 from ..text import SourceText, citation_iri
-from .tables import read_table
+from ..vocab import Vocabulary
+from .tables import Row, read_table
 
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 REQUIRED = ("key", "title", "kind")
-OPTIONAL = ("citation", "published")
+OPTIONAL = ("citation", "published", "participants", "risk_of_bias", "conflict_of_interest")
 
 
-def read_sources(directory: Path, kinds: set[str] | None, problems: list[Problem]) -> dict[str, Source]:
+def read_sources(directory: Path, vocab: Vocabulary | None, problems: list[Problem]) -> dict[str, Source]:
     """Read DIR/sources.csv and the texts DIR/KEY.txt, appending every problem found.
 
-    ``kinds`` is the allowed set of source kinds, or None to skip that check.
+    ``vocab`` gives the allowed source kinds, risks of bias and conflicts of interest; None skips those checks
+    (the ontology itself failed to load).
     """
     path = Path(directory) / "sources.csv"
     sources: dict[str, Source] = {}
@@ -34,8 +36,8 @@ def read_sources(directory: Path, kinds: set[str] | None, problems: list[Problem
         if key in sources:
             problems.append(row.problem("key", f"duplicate key '{key}' (first on line {sources[key].line})"))
             continue
-        if kind and kinds is not None and kind not in kinds:
-            problems.append(row.problem("kind", f"'{kind}' is not a source kind; allowed: {', '.join(sorted(kinds))}"))
+        if vocab is not None:
+            _check_values(row, vocab, problems)
         if citation and citation_iri(citation) is None:
             problems.append(row.problem("citation", f"'{citation}' is not a DOI, PMID:n or http(s) URL"))
         text_path = Path(directory) / f"{key}.txt"
@@ -44,5 +46,37 @@ def read_sources(directory: Path, kinds: set[str] | None, problems: list[Problem
             text = SourceText(read_text(text_path, problems))
         if valid_key and text is None and not citation:
             problems.append(row.problem("citation", f"source '{key}' has neither a text ({text_path}) nor a citation"))
-        sources[key] = Source(key, row.get("title"), kind, citation, row.get("published"), row.line, text)
+        sources[key] = Source(
+            key,
+            row.get("title"),
+            kind,
+            citation,
+            row.get("published"),
+            row.line,
+            text,
+            _participants(row, problems),
+            row.get("risk_of_bias"),
+            row.get("conflict_of_interest"),
+        )
     return sources
+
+
+def _check_values(row: Row, vocab: Vocabulary, problems: list[Problem]) -> None:
+    for column, allowed, what in (
+        ("kind", vocab.source_kinds, "a source kind"),
+        ("risk_of_bias", vocab.values["RiskOfBias"], "a risk of bias"),
+        ("conflict_of_interest", vocab.values["ConflictOfInterest"], "a conflict-of-interest value"),
+    ):
+        value = row.get(column)
+        if value and value not in allowed:
+            problems.append(row.problem(column, f"'{value}' is not {what}; allowed: {allowed.words()}"))
+
+
+def _participants(row: Row, problems: list[Problem]) -> int | None:
+    value = row.get("participants")
+    if not value:
+        return None
+    if not value.isdigit():
+        problems.append(row.problem("participants", f"'{value}' is not a number of people (write digits only)"))
+        return None
+    return int(value)

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..escape import csv_value
 from ..files import read_text
 from ..problems import Problem
 
@@ -20,7 +21,8 @@ class Row:
     cells: dict[str, str]
 
     def get(self, column: str) -> str:
-        return self.cells.get(column, "").strip()
+        """The cell's value: white space trimmed, and a spreadsheet's text escape (``'=…``) undone."""
+        return csv_value(self.cells.get(column, "").strip())
 
     def problem(self, column: str, message: str, severity: str = "error") -> Problem:
         return Problem(self.file, self.line, column, message, severity)
@@ -34,7 +36,10 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
             Problem(name, 0, "", "is a folder, not a CSV file" if Path(path).is_dir() else "file not found")
         )
         return []
+    before = len(problems)
     text = read_text(path, problems)
+    if not text and len(problems) > before:  # unreadable (UTF-16, binary): that one line says why
+        return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]

@@ -103,9 +103,10 @@ def _replace_with_update(http: Http, url: str, name: str, lines: list[str]) -> N
         body = "\n".join(lines[start : start + CHUNK])
         try:
             _update(http, url, f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
-        except (EndpointError, OSError) as err:
+        except (EndpointError, OSError, KeyboardInterrupt) as err:
+            why = "interrupted" if isinstance(err, KeyboardInterrupt) else str(err)
             raise PartialPush(
-                f"the push stopped after {sent} of {len(lines)} triples ({err}); the graph {graph} in the store "
+                f"the push stopped after {sent} of {len(lines)} triples ({why}); the graph {graph} in the store "
                 "is incomplete: run the same push again to replace it whole"
             ) from None
         sent += len(lines[start : start + CHUNK])

@@ -123,7 +123,16 @@ def to_csv(result: QueryResult) -> str:
 def _csv_term(term: Term | None) -> str:
     if term is None:
         return ""
-    return str(term) if isinstance(term, ox.BlankNode) else csv_cell(term.value)
+    if isinstance(term, ox.BlankNode):
+        return str(term)
+    if isinstance(term, ox.Literal) and _is_number(term):
+        return term.value  # a number such as -3 is a number in a spreadsheet too, never a formula
+    return csv_cell(term.value)
+
+
+def _is_number(term: ox.Literal) -> bool:
+    pattern = _ABBREVIATED.get(term.datatype.value) if not term.language else None
+    return pattern is not None and term.datatype.value != XSD.boolean.value and bool(pattern.fullmatch(term.value))
 
 
 def to_tsv(result: QueryResult) -> str:

@@ -14,6 +14,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..sparql_text import selects_all, variables_in_order
+from ..vocab import canonical_literal
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -66,14 +67,22 @@ def bounded(items: Iterator, limit: int | None, unit: str) -> list:
     return taken
 
 
+# Types whose values engines spell differently: Virtuoso answers "1" for true, 1000.0 for a double Oxigraph writes
+# 1000, and pads fractional seconds (10:00:00.500 for 10:00:00.5).
+_RESPELLED = frozenset(
+    ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{name}") for name in ("boolean", "double", "float", "dateTime")
+)
+
+
 def normal_term(term: Term | None) -> Term | None:
     """One spelling for terms that engines write differently: xsd:string literals become simple literals
-    (RDF 1.1 makes them the same) and booleans take their canonical form (Virtuoso answers "1")."""
+    (RDF 1.1 makes them the same) and booleans, doubles, floats and date-times take the canonical form the
+    build writes (vocab.canonical_literal)."""
     if isinstance(term, ox.Literal):
         if term.datatype == XSD_STRING and term.language is None:
             return ox.Literal(term.value)
-        if term.datatype == XSD_BOOLEAN and term.value not in ("true", "false"):
-            return ox.Literal("true" if term.value in ("1", "True") else "false", datatype=XSD_BOOLEAN)
+        if term.datatype in _RESPELLED:
+            return canonical_literal(term)
     return term
 
 

@@ -6,6 +6,7 @@ endpoint's terms are the same pyoxigraph terms the local stores give.
 
 from __future__ import annotations
 
+import base64
 import io
 import urllib.error
 import urllib.parse
@@ -59,6 +60,47 @@ class Http:
             if err.code in (401, 403) and not body.strip():
                 body = "authentication failed or not allowed (check --user and the password)"
             raise EndpointError(url, err.code, body) from None
+        except urllib.error.URLError as err:
+            # A server that asks for authentication may answer 401 and close the connection before it has read a
+            # large body: the client sees a broken pipe instead of the challenge. Then the challenge is fetched
+            # with a request without a body, and the body is sent once, with its answer.
+            if data is None or not isinstance(err.reason, BrokenPipeError | ConnectionResetError):
+                raise
+            authorization = self._authorization(url, request)
+            if authorization is None:
+                raise
+            try:
+                return Http(None, self.timeout).request(url, data, {**dict(headers or {}), **authorization}, method)
+            except urllib.error.URLError as again:  # cut off again, with credentials: they were not accepted
+                if not isinstance(again.reason, BrokenPipeError | ConnectionResetError):
+                    raise
+                message = "authentication failed or not allowed (check --user and the password)"
+                raise EndpointError(url, 401, message) from None
+
+    def _authorization(self, url: str, request: urllib.request.Request) -> dict[str, str] | None:
+        """The Authorization header for ``request``, from the challenge a bodiless request gets; None when the
+        server asks for none (or no credentials were given)."""
+        if not self.auth:
+            return None
+        probe = urllib.request.Request(url, data=b"", method=request.get_method())
+        try:
+            with urllib.request.build_opener().open(probe, timeout=self.timeout):
+                return None
+        except urllib.error.HTTPError as err:
+            challenge = err.headers.get("www-authenticate", "") if err.code == 401 else ""
+        except urllib.error.URLError:
+            return None
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "basic":
+            token = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode("ascii")
+            return {"Authorization": f"Basic {token}"}
+        if scheme.lower() == "digest":
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, url, *self.auth)
+            fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(params)))
+            answer = urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(request, fields)
+            return {"Authorization": f"Digest {answer}"} if answer else None
+        return None
 
 
 class EndpointStore:

@@ -129,7 +129,17 @@ class OxigraphStore:
         self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None
     ) -> QueryResult:
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
-        result = self.store.query(sparql, substitutions=substitutions or None)
+        try:
+            result = self.store.query(sparql, substitutions=substitutions or None)
+        except RuntimeError as err:
+            if not substitutions or "projection" not in str(err):
+                raise
+            # Oxigraph substitutes only variables a SELECT projects; a parameter that is not projected (or that
+            # an aggregate reads) is bound by a VALUES block in the WHERE group instead, as for an endpoint, so
+            # the answer is the one rdflib and Virtuoso give.
+            from .endpoint import with_values
+
+            result = self.store.query(with_values(sparql, bindings or {}))
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):

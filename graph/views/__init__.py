@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import ClaimView, Finding
+from ..model import ClaimView, Entry, Finding
 from ..vocab import Vocabulary
 from .export import EXPORT_FORMATS, export
 from .network import ONLY_CHOICES, find_node, select, to_networkx
@@ -40,8 +40,10 @@ def build_page(
     only: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
+    digest: list[Entry] = (),
 ) -> Page:
-    """The interactive page of the claims (or of the subgraph chosen by focus/only), in memory.
+    """The interactive page of the claims (or of the subgraph chosen by focus/only), in memory, opening on the
+    digest's ranked problems.
 
     Raises TooLarge when the page would exceed ``max_nodes`` (before any layout work for a whole graph);
     LookupError for an unknown focus.
@@ -54,7 +56,7 @@ def build_page(
         raise TooLarge(_too_large(chosen.number_of_nodes(), max_nodes))
     from .page import render_html
 
-    html = render_html(chosen, vocab, title or _title(focus, hops, only)).encode("utf-8")
+    html = render_html(chosen, vocab, title or _title(focus, hops, only), digest=digest).encode("utf-8")
     return Page(html, chosen.number_of_nodes(), chosen.number_of_edges())
 
 

@@ -16,15 +16,17 @@ from ..model import ClaimView, Finding
 
 ONLY_CHOICES = ("flagged", "contradictions", "unsupported")
 CLAIM, ENTITY, VALUE = "claim", "entity", "value"
-UNAUDITED = "unaudited"
+UNAUDITED, EVIDENCE = "unaudited", "evidence"  # the verdict shown for claims not judged: none yet / the literature
+NEGATIVE = ("contradicted-by-evidence", "overstated", "unsupported", "inconsistent")
 
 
 def to_networkx(views: list[ClaimView], findings: list[Finding] = ()) -> nx.MultiDiGraph:
     """Project the claims onto a directed multigraph.
 
     subject entity → claim → object (entity or value), both edges labelled with the predicate; claim → claim
-    ``supports``; ``contradicts`` once per pair (it is symmetric in RDF), from the smaller id to the larger.
-    A claim node's attributes are its claim view's fields, plus ``findings`` (the finding records about it).
+    ``supports``; ``contradicts`` once per pair (it is symmetric in RDF), from the smaller id to the larger, for
+    every conflict whether a curator linked it or a rule found it. A claim node's attributes are its claim view's
+    fields, plus ``findings`` (the finding records about it).
     """
     about: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -38,6 +40,8 @@ def to_networkx(views: list[ClaimView], findings: list[Finding] = ()) -> nx.Mult
     for view in views:
         nxg.add_node(view.iri, **claim_attributes(view, about.get(view.id, [])))
     iri = {v.id: v.iri for v in views}
+    conflicts = {frozenset((v.id, o)) for v in views for o in v.contradicts}
+    conflicts |= {frozenset(f.claims) for f in findings if f.kind == "contradiction" and len(f.claims) == 2}
     for view in views:
         target = _object_id(view)
         nxg.add_edge(view.subject_iri, view.iri, key="subject", kind="subject", label=view.predicate_label)
@@ -47,9 +51,9 @@ def to_networkx(views: list[ClaimView], findings: list[Finding] = ()) -> nx.Mult
         for other in view.supports:
             if other in iri:
                 nxg.add_edge(view.iri, iri[other], key="supports", kind="supports", label="supports")
-        for other in view.contradicts:
-            if other in iri and view.id < other:
-                nxg.add_edge(view.iri, iri[other], key="contradicts", kind="contradicts", label="contradicts")
+    for pair in sorted(tuple(sorted(p)) for p in conflicts):
+        if all(claim in iri for claim in pair):
+            nxg.add_edge(iri[pair[0]], iri[pair[1]], key="contradicts", kind="contradicts", label="contradicts")
     return nxg
 
 
@@ -57,12 +61,18 @@ def claim_attributes(view: ClaimView, findings: list[Finding]) -> dict[str, Any]
     attrs = dataclasses.asdict(view)
     attrs.update(
         kind=CLAIM,
-        label=view.id,
-        status=view.status or UNAUDITED,
+        label=short_label(view),
+        verdict=view.verdict or (EVIDENCE if view.literature else UNAUDITED),
         findings=[dataclasses.asdict(f) for f in sorted(findings, key=lambda f: f.id)],
         finding_kinds=sorted({f.kind for f in findings}),
     )
     return attrs
+
+
+def short_label(view: ClaimView, width: int = 30) -> str:
+    """The claim in a few words for its node: 'C36 treats knee pain', '¬ L01 treats chronic low back pain'."""
+    text = f"{'¬ ' if view.negated else ''}{view.id} {view.predicate_label} {view.object}"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _object_id(view: ClaimView) -> str:
@@ -76,9 +86,9 @@ def _object_kind(view: ClaimView) -> tuple[str, str]:
 def select(nxg: nx.MultiDiGraph, focus: str | None = None, hops: int = 1, only: str | None = None) -> nx.MultiDiGraph:
     """A subgraph: claims matching ``only``, then the neighbourhood of entity ``focus`` within ``hops``.
 
-    ``only``: flagged (any finding, or status contested/unsupported), contradictions (in a contradiction),
-    unsupported (status unsupported or an ``unsupported`` finding). The entities and values the kept claims
-    touch are kept with them. Raises LookupError when ``focus`` names no node.
+    ``only``: flagged (a negative verdict or any finding), contradictions (in a contradiction), unsupported
+    (verdict unsupported). The entities and values the kept claims touch are kept with them. Raises LookupError
+    when ``focus`` names no node.
     """
     keep = set(nxg)
     if only:
@@ -122,9 +132,9 @@ def find_node(nxg: nx.MultiDiGraph, text: str) -> str | None:
 def _matches(nxg: nx.MultiDiGraph, node: str, attrs: dict[str, Any], only: str) -> bool:
     kinds = set(attrs["finding_kinds"])
     if only == "flagged":
-        return bool(kinds) or attrs["status"] in ("contested", "unsupported")
+        return bool(kinds) or attrs["verdict"] in NEGATIVE
     if only == "unsupported":
-        return attrs["status"] == "unsupported" or "unsupported" in kinds
+        return attrs["verdict"] == "unsupported"
     in_contradiction = any(d["kind"] == "contradicts" for *_, d in nxg.in_edges(node, data=True)) or any(
         d["kind"] == "contradicts" for *_, d in nxg.out_edges(node, data=True)
     )

@@ -18,13 +18,17 @@ from typing import Any
 import jinja2
 import networkx as nx
 
+from ..model import Entry
 from ..vocab import Vocabulary
 from .layout import SEED, layout
-from .network import CLAIM, ENTITY, UNAUDITED
+from .network import CLAIM, ENTITY, EVIDENCE, UNAUDITED
 
-# Colours by a status's rank in the ontology (0 = most severe); a status beyond the palette is grey.
-RANK_COLOURS = ("#d62728", "#f28e2b", "#edc948", "#59a14f", "#76b7b2", "#b07aa1")
-UNAUDITED_COLOUR = "#bab0ac"
+# Verdict colours, assigned in the ontology's rank order within each side: the disfavoured side red to orange,
+# the favoured side green, neutral verdicts yellow and grey (a palette that stays apart for colour-blind readers).
+UNFAVOURABLE = ("#c4161c", "#e8613c", "#f28e2b", "#a05195")
+FAVOURABLE = ("#59a14f", "#8cd17d")
+NEUTRAL = ("#edc948", "#bab0ac", "#d4d4d4")
+EVIDENCE_COLOUR, UNAUDITED_COLOUR = "#76b7b2", "#e0e0e0"
 ENTITY_COLOUR, VALUE_COLOUR = "#4e79a7", "#d7dde4"
 EDGE_STYLES = {
     "contradicts": {"color": "#d62728", "width": 4, "dashes": [10, 6]},
@@ -53,28 +57,40 @@ def pyvis_default_options() -> dict[str, Any]:
     return json.loads(Network(directed=True).options.to_json())
 
 
-def statuses(vocab: Vocabulary) -> list[dict[str, str]]:
-    """The statuses the ontology declares, with their meaning and colour, then 'unaudited'."""
-    found = [
-        {"name": v.notation, "colour": RANK_COLOURS[min(i, len(RANK_COLOURS) - 1)], "meaning": v.comment or v.label}
-        for i, v in enumerate(vocab.statuses.values())
+def verdicts(vocab: Vocabulary) -> list[dict[str, str]]:
+    """The verdicts the ontology declares, with their meaning and colour, then the literature and 'unaudited'."""
+    used = {"false": 0, "true": 0, "": 0}
+    found = []
+    for value in vocab.verdicts.values():
+        side = value.properties.get("favourable")
+        key = side.value if side is not None else ""
+        palette = {"false": UNFAVOURABLE, "true": FAVOURABLE, "": NEUTRAL}[key]
+        colour = palette[min(used[key], len(palette) - 1)]
+        used[key] += 1
+        found.append({"name": value.notation, "colour": colour, "meaning": value.comment or value.label})
+    return [
+        *found,
+        {"name": EVIDENCE, "colour": EVIDENCE_COLOUR, "meaning": "a claim of the literature: evidence, not judged"},
+        {"name": UNAUDITED, "colour": UNAUDITED_COLOUR, "meaning": "not audited"},
     ]
-    return [*found, {"name": UNAUDITED, "colour": UNAUDITED_COLOUR, "meaning": "not audited"}]
 
 
 def page_data(
-    nxg: nx.MultiDiGraph, vocab: Vocabulary, title: str, positions: dict[str, tuple[int, int]] | None
+    nxg: nx.MultiDiGraph,
+    vocab: Vocabulary,
+    title: str,
+    positions: dict[str, tuple[int, int]] | None,
+    digest: list[Entry] = (),
 ) -> dict[str, Any]:
     """Everything the page shows, as plain JSON-ready data (vis-network node/edge objects plus details)."""
-    status_list = statuses(vocab)
-    colours = {s["name"]: s["colour"] for s in status_list}
+    verdict_list = verdicts(vocab)
+    colours = {s["name"]: s["colour"] for s in verdict_list}
     top_certainty = max((v.rank or 0 for v in vocab.certainty.values()), default=0)
-    literature = {v.notation: v.comment for v in vocab.values["LiteratureStanding"].values()}
     max_degree = max([a.get("degree", 0) for _, a in nxg.nodes(data=True) if a["kind"] != CLAIM] or [1])
     nodes = []
     for node, attrs in nxg.nodes(data=True):
         if attrs["kind"] == CLAIM:
-            item = _claim_node(node, attrs, colours, top_certainty, literature)
+            item = _claim_node(node, attrs, colours, top_certainty)
         else:
             item = _other_node(node, attrs, max_degree)
         if positions is not None:
@@ -91,8 +107,9 @@ def page_data(
         "title": title,
         "nodes": nodes,
         "edges": edges,
-        "statuses": status_list,
-        "statusCounts": {s["name"]: sum(1 for a in claims if a["status"] == s["name"]) for s in status_list},
+        "verdicts": verdict_list,
+        "verdictCounts": {s["name"]: sum(1 for a in claims if a["verdict"] == s["name"]) for s in verdict_list},
+        "digest": [_entry(e, nxg) for e in digest],
         "findingKinds": sorted({k for a in claims for k in a["finding_kinds"]}),
         "sources": [{"key": k, "title": sources[k]} for k in sorted(sources)],
         "edgeStyles": EDGE_STYLES,
@@ -101,12 +118,17 @@ def page_data(
 
 
 def render_html(
-    nxg: nx.MultiDiGraph, vocab: Vocabulary, title: str = "claimgraph", precomputed: bool = True, seed: int = SEED
+    nxg: nx.MultiDiGraph,
+    vocab: Vocabulary,
+    title: str = "claimgraph",
+    precomputed: bool = True,
+    seed: int = SEED,
+    digest: list[Entry] = (),
 ) -> str:
-    """The self-contained page. ``precomputed=False`` leaves positions to vis-network physics with PyVis's
-    default options (the benchmark baseline)."""
+    """The self-contained page, opening on the digest's ranked problems. ``precomputed=False`` leaves positions
+    to vis-network physics with PyVis's default options (the benchmark baseline)."""
     positions = layout(nxg, seed) if precomputed else None
-    data = page_data(nxg, vocab, title, positions)
+    data = page_data(nxg, vocab, title, positions, digest)
     return _template().render(
         title=title,
         data_json=script_json(data),
@@ -180,17 +202,29 @@ def _other_node(node: str, attrs: dict[str, Any], max_degree: int) -> dict[str, 
     }
 
 
-def _claim_node(
-    node: str, attrs: dict[str, Any], colours: dict[str, str], top_certainty: int, literature: dict[str, str]
-) -> dict[str, Any]:
-    colour = colours.get(attrs["status"], UNAUDITED_COLOUR)
+def _entry(entry: Entry, nxg: nx.MultiDiGraph) -> dict[str, Any]:
+    """A digest entry for the side panel; claims are given by node id so the page can focus them."""
+    nodes = {a["id"]: n for n, a in nxg.nodes(data=True) if a["kind"] == CLAIM}
+    return {
+        "rank": entry.rank,
+        "verdict": entry.verdict,
+        "about": entry.topic,
+        "reason": entry.reason,
+        "claims": [{"id": c, "node": nodes.get(c, "")} for c in entry.claims],
+        "for": [{"id": c, "node": nodes.get(c, "")} for c in entry.evidence_for],
+        "against": [{"id": c, "node": nodes.get(c, "")} for c in entry.evidence_against],
+    }
+
+
+def _claim_node(node: str, attrs: dict[str, Any], colours: dict[str, str], top_certainty: int) -> dict[str, Any]:
+    colour = colours.get(attrs["verdict"], UNAUDITED_COLOUR)
     negated = attrs["polarity"] == "negated"
     hedged = attrs["certainty_rank"] < top_certainty
     before, after = sentence_context(attrs["prefix"], attrs["suffix"]) if attrs["quote"] else ("", "")
     text = reading(attrs)
-    tooltip = [f"{attrs['id']} · {attrs['status']}", text]
-    if attrs["literature"]:
-        tooltip.append(f"literature: {attrs['literature']}")
+    tooltip = [f"{attrs['id']} · {attrs['verdict']}", text]
+    if attrs["reason"]:
+        tooltip.append(attrs["reason"])
     if attrs["finding_kinds"]:
         tooltip.append("findings: " + ", ".join(attrs["finding_kinds"]))
     shown = {k: attrs[k] for k in _CLAIM_FIELDS}
@@ -203,12 +237,11 @@ def _claim_node(
         negated=negated,
         source_url=_http(attrs["source_url"]),
         citation_url=_http(attrs["citation"]),
-        literature_meaning=literature.get(attrs["literature"], ""),
         findings=[{k: f[k] for k in ("kind", "severity", "message", "rule")} for f in attrs["findings"]],
     )
     return {
         "id": node,
-        "label": ("¬ " if negated else "") + attrs["id"],
+        "label": attrs["label"],
         "shape": "diamond" if attrs["evidence_source"] else "square",
         "size": 14 if attrs["evidence_source"] else 11,
         "color": {
@@ -225,8 +258,9 @@ def _claim_node(
 
 
 _CLAIM_FIELDS = (
-    "id", "status", "quote", "source", "source_title", "source_kind", "evidence_source", "evidence",
-    "evidence_level", "literature", "citation", "certainty", "polarity", "hedge_cues", "note", "finding_kinds",
+    "id", "verdict", "reason", "evidence_for", "evidence_against", "evidence_certainty", "quote", "source",
+    "source_title", "source_kind", "evidence_source", "evidence", "citation", "certainty", "polarity",
+    "hedge_cues", "note", "finding_kinds",
 )  # fmt: skip
 
 

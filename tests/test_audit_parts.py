@@ -1,0 +1,269 @@
+"""The audit's parts through their public functions and the command line: loading rules, the time limit,
+coverage from the texts the graph names, the reports (escaped for each medium) and what goes into the graph."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.api import Project
+from graph.audit import RuleTimeout, load_rules
+from graph.audit.report import to_csv, to_json, to_markdown
+from graph.problems import InvalidInput
+from graph.read.ontology import default_ontologies, load_vocabulary
+from tests.conftest import ROOT, MiniProject, claim, claimgraph
+
+VOCAB = load_vocabulary(default_ontologies(), [])
+HEADER = "# id: {id}\n# kind: overclaim\n# severity: info\n# description: d\n"
+SELECT = "PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?claim WHERE { ?c dcterms:identifier ?claim }\n"
+
+
+def rules_dir(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "rules"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def load_problems(folder: Path) -> list[str]:
+    with pytest.raises(InvalidInput) as raised:
+        load_rules(VOCAB, [folder])
+    return [str(p).replace(str(folder) + "/", "") for p in raised.value.problems]
+
+
+def test_the_builtin_rules_are_sorted_and_read_from_their_headers():
+    rules = load_rules(VOCAB)
+    assert [r.id for r in rules] == sorted(r.id for r in rules)
+    unsupported = next(r for r in rules if r.id == "unsupported")
+    assert (unsupported.kind, unsupported.severity) == ("unsupported", "warning")
+    assert unsupported.description
+    assert unsupported.path.endswith("unsupported.rq")
+    assert "SELECT" in unsupported.sparql and "?claim" in unsupported.sparql
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("# id: x\n" + SELECT, ["x.rq:1: description: missing header line '# description: …'",
+                                "x.rq:1: kind: missing header line '# kind: …'",
+                                "x.rq:1: severity: missing header line '# severity: …'"]),
+        (HEADER.format(id="Bad_Id") + SELECT, ["x.rq:1: id: bad rule id 'Bad_Id': use a-z, 0-9 and -"]),
+        (HEADER.replace("info", "fatal").format(id="x") + SELECT,
+         ["x.rq:3: severity: 'fatal' is not a severity; use one of: error, info, warning"]),
+        (HEADER.format(id="x") + "ASK { ?s ?p ?o }\n", ["x.rq: sparql: a rule must be a SELECT query"]),
+        (HEADER.format(id="x") + "SELECT ?c WHERE { ?c ?p ?o }\n",
+         ["x.rq: sparql: a rule must select ?claim (a claim id)"]),
+        (HEADER.format(id="x") + "SELECT ?claim WHERE { SERVICE <http://x/> { ?claim ?p ?o } }\n",
+         ["x.rq: sparql: SERVICE is refused: a query here never fetches another endpoint (see --allow-service)"]),
+        (HEADER.format(id="unsupported") + SELECT, ["x.rq:1: id: rule id 'unsupported' is already used by "]),
+    ],
+)
+def test_a_bad_rule_file_is_refused_with_its_reason(tmp_path: Path, text: str, expected: list[str]):
+    found = load_problems(rules_dir(tmp_path, {"x.rq": text}))
+    assert len(found) == len(expected), found
+    for line, start in zip(found, expected, strict=True):
+        assert line.startswith(start), (line, start)
+
+
+def test_a_header_stops_at_the_first_line_that_is_not_a_comment(tmp_path: Path):
+    text = "# id: x\n# kind: overclaim\n\n# severity: info\n# description: d\n" + SELECT
+    assert load_problems(rules_dir(tmp_path, {"x.rq": text})) == [
+        "x.rq:1: description: missing header line '# description: …'",
+        "x.rq:1: severity: missing header line '# severity: …'",
+    ]
+
+
+def test_a_missing_rules_folder_and_every_bad_file_are_reported_together(tmp_path: Path):
+    folder = rules_dir(tmp_path, {"a.rq": "# id: a\n" + SELECT, "b.rq": HEADER.format(id="b") + "ASK {}"})
+    with pytest.raises(InvalidInput) as raised:
+        load_rules(VOCAB, [folder, tmp_path / "nowhere"])
+    files = {Path(p.file).name for p in raised.value.problems}
+    assert files == {"a.rq", "b.rq", "nowhere"}
+    assert any(p.message == "rules folder not found" for p in raised.value.problems)
+
+
+def test_a_user_rule_with_service_loads_when_allowed(tmp_path: Path):
+    folder = rules_dir(tmp_path, {"x.rq": HEADER.format(id="x") + "SELECT ?claim WHERE { SERVICE <http://x/> "
+                                                                  "{ ?claim ?p ?o } }\n"})  # fmt: skip
+    assert "x" in {r.id for r in load_rules(VOCAB, [folder], allow_service=True)}
+
+
+def test_a_rule_over_its_time_limit_is_stopped_and_named(mini: MiniProject, tmp_path: Path):
+    slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
+    folder = rules_dir(tmp_path, {"slow.rq": HEADER.format(id="slow") + slow})
+    result = mini.run("audit", "--rules", str(folder), "--rule-timeout", "1")
+    assert result.returncode == 1
+    assert "rule 'slow'" in result.stderr and "ran longer than its limit of 1 s and was stopped" in result.stderr
+    assert RuleTimeout.__name__ == "RuleTimeout"
+
+
+def test_a_rule_s_message_and_other_claim_come_from_its_answer(mini: MiniProject, tmp_path: Path):
+    text = HEADER.format(id="pairs") + (
+        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        "SELECT ?claim ?other ?message WHERE { ?a dcterms:identifier ?claim . ?b dcterms:identifier ?other .\n"
+        '  FILTER (?claim < ?other) BIND (CONCAT(?claim, " pairs with ", ?other) AS ?message) }\n'
+    )
+    plain = HEADER.format(id="plain") + SELECT
+    folder = rules_dir(tmp_path, {"pairs.rq": text, "plain.rq": plain})
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain")])
+    project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    project.options.rule_dirs = [folder]
+    findings = {f.id: f for f in project.build().audit.findings}
+    pair = findings["pairs:C01+C02"]
+    assert (pair.claims, pair.message, pair.kind, pair.severity) == (("C01", "C02"), "C01 pairs with C02", "overclaim",
+                                                                     "info")  # fmt: skip
+    assert findings["plain:C01"].message == "d"  # no ?message: the rule's description
+
+
+# --- coverage uses the texts the graph names -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def elsewhere(shipped_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the shipped project in another folder, built there."""
+    project = tmp_path_factory.mktemp("elsewhere")
+    for name in ("claims.csv", "ontology.ttl"):
+        shutil.copy(ROOT / name, project / name)
+    shutil.copytree(ROOT / "sources", project / "sources")
+    shutil.copytree(shipped_build, project / "out")
+    return project
+
+
+def test_audit_of_a_graph_elsewhere_uses_that_project_s_texts(elsewhere: Path, shipped_build: Path):
+    result = claimgraph("audit", "--graph", str(elsewhere / "out" / "claims.ttl"), "--format", "json", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    built = json.loads((shipped_build / "audit.json").read_text(encoding="utf-8"))
+    assert json.loads(result.stdout)["coverage"] == built["coverage"]
+
+
+def test_a_changed_or_missing_text_is_named_and_its_coverage_skipped(elsewhere: Path, tmp_path: Path):
+    project = tmp_path / "p"
+    shutil.copytree(elsewhere, project)
+    text = project / "sources" / "prolotherapy-article.txt"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    changed = json.loads(claimgraph("audit", "--graph", "out/claims.ttl", "--format", "json", cwd=project).stdout)
+    assert "prolotherapy-article" not in changed.get("coverage", {})
+    assert [note.replace(f"{project}/", "") for note in changed["notes"]] == [
+        "sources/prolotherapy-article.txt has changed since the build (its SHA-256 differs): coverage of "
+        "'prolotherapy-article' skipped"
+    ]
+    text.unlink()
+    missing = claimgraph("audit", "--graph", "out/claims.ttl", "--format", "md", cwd=project).stdout
+    assert "## Not checked" in missing
+    assert f"the text of 'prolotherapy-article' was not found (looked in {project}/sources): coverage" in (
+        missing.replace("\\", "")
+    )
+
+
+def test_a_text_saved_with_a_bom_still_matches_its_hash(elsewhere: Path, tmp_path: Path):
+    project = tmp_path / "p"
+    shutil.copytree(elsewhere, project)
+    text = project / "sources" / "prolotherapy-article.txt"
+    text.write_bytes(b"\xef\xbb\xbf" + text.read_bytes())
+    audit = json.loads(claimgraph("audit", "--graph", "out/claims.ttl", "--format", "json", cwd=project).stdout)
+    assert audit["coverage"]["prolotherapy-article"]["sentences"] == 38 and "notes" not in audit
+
+
+# --- the reports --------------------------------------------------------------------------------------------------
+
+HOSTILE = "=HYPERLINK(\"http://x\") *bold* <b>|pipe| [link](http://x)"
+
+
+@pytest.fixture(scope="module")
+def hostile_audit(tmp_path_factory: pytest.TempPathFactory):
+    """A small project whose labels and notes hold Markdown, HTML and spreadsheet formulas."""
+    from tests.conftest import ARTICLE, ARTICLE_SOURCES
+
+    root = tmp_path_factory.mktemp("hostile-report")
+    (root / "sources").mkdir()
+    shutil.copy(ROOT / "ontology.ttl", root / "ontology.ttl")
+    shutil.copy(ARTICLE, root / "sources" / "prolotherapy-article.txt")
+    mini = MiniProject(root)
+    mini.write_sources(ARTICLE_SOURCES)
+    mini.write_claims([
+        claim("C01", subject=HOSTILE, certainty="certain", quote="prolotherapy might effectively treat knee pain"),
+        claim("C02", object="hip pain", predicate="treats", polarity="negated", contradicts="C01",
+              quote="Prolotherapy is a treatment that has been used for centuries"),
+    ])  # fmt: skip
+    project = Project.load(root / "claims.csv", [root / "ontology.ttl"], root / "sources")
+    built = project.build()
+    return built.audit, built.texts()
+
+
+def test_the_markdown_report_escapes_what_came_from_input(hostile_audit):
+    audit, texts = hostile_audit
+    report = to_markdown(audit, texts)
+    assert "*bold*" not in report and "<b>" not in report and "[link](" not in report
+    assert "\\*bold\\*" in report and "&lt;b&gt;" in report and "&#124;pipe&#124;" in report
+    assert report.startswith("# Claims audit\n\n")
+    assert report.endswith("\n") and not report.endswith("\n\n")
+
+
+def test_the_markdown_report_shows_the_quote_in_bold_inside_its_sentence(hostile_audit):
+    audit, texts = hostile_audit
+    report = to_markdown(audit, texts)
+    assert "> A systematic review of studies concluded that **prolotherapy might effectively treat knee pain**, " in (
+        report
+    )
+    without_texts = to_markdown(audit, {})
+    assert "> …" in without_texts and "**prolotherapy might effectively treat knee pain**" in without_texts
+    quoted = next(line for line in without_texts.splitlines() if "**prolotherapy might" in line)
+    assert quoted.endswith("…") and not quoted.endswith("……")
+
+
+def test_the_csv_report_neutralises_formulas_and_lists_every_finding(hostile_audit):
+    audit, _ = hostile_audit
+    rows = list(csv.reader(io.StringIO(to_csv(audit))))
+    assert rows[0] == ["finding", "rule", "kind", "severity", "claims", "message"]
+    assert len(rows) == len(audit.findings) + 1
+    assert {row[0] for row in rows[1:]} == {f.id for f in audit.findings}
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    pair = next(row for row in rows if row[4] == "C01;C02")
+    assert pair[2] == "contradiction"
+
+
+def test_the_json_report_summarises_by_kind_severity_and_verdict(hostile_audit):
+    audit, _ = hostile_audit
+    document = json.loads(to_json(audit))
+    summary = document["summary"]
+    assert summary["claims"] == 2 and summary["findings"] == len(audit.active)
+    assert sum(summary["by_severity"].values()) == sum(summary["by_kind"].values()) == len(audit.active)
+    assert list(summary["by_severity"]) == list(VOCAB.severities)
+    assert sum(summary["by_verdict"].values()) == summary["judged"]
+    assert set(document["claims"]) == {"C01", "C02"}
+    assert set(document["coverage"]) == {"prolotherapy-article"} and "notes" not in document
+
+
+def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: MiniProject, tmp_path: Path):
+    """Rules on an on-disk Oxigraph store run in children that open it read-only."""
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
+    assert mini.run("build").returncode == 0
+    graph = str(mini.root / "out" / "claims.ttl")
+    memory = mini.run("audit", "--graph", graph, "--format", "json")
+    disk = mini.run("audit", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--format", "json")
+    assert memory.returncode == disk.returncode == 0, disk.stderr
+    assert json.loads(disk.stdout)["findings"] == json.loads(memory.stdout)["findings"]
+    assert json.loads(disk.stdout)["findings"]
+
+
+def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):
+    across = "most commonly ligament and tendon injuries. It involves the injection of a solution"
+    mini.write_claims([claim("C01", quote=across, predicate="improves", object="injuries")])
+    coverage = json.loads(mini.run("audit", "--format", "json").stdout)["coverage"]["prolotherapy-article"]
+    assert coverage["covered"] == 2 and coverage["sentences"] == 38
+    mini.write_claims([claim("C01")])
+    assert json.loads(mini.run("audit", "--format", "json").stdout)["coverage"]["prolotherapy-article"]["covered"] == 1
+
+
+def test_a_rule_with_a_bad_header_and_a_bad_query_reports_both(tmp_path: Path):
+    text = HEADER.replace("overclaim", "gossip").format(id="x") + "ASK { ?s ?p ?o }\n"
+    assert load_problems(rules_dir(tmp_path, {"x.rq": text})) == [
+        "x.rq: sparql: a rule must be a SELECT query",
+        "x.rq:2: kind: 'gossip' is not a finding kind; use one of: " + VOCAB.finding_kinds.words(),
+    ]
