@@ -125,7 +125,9 @@ class _Corpus:
         """A (subject, predicate, object) no other claim makes."""
         fixed = subject
         while True:
-            subject = fixed or (self.rng.choice(self.hubs) if self.rng.random() < 0.6 else self.rng.choice(self.entities))
+            subject = fixed
+            if not subject:
+                subject = self.rng.choice(self.hubs) if self.rng.random() < 0.6 else self.rng.choice(self.entities)
             obj = self.rng.choice(self.entities)
             key = (subject, self.rng.choice(predicates), obj)
             if obj != subject and key not in self.statements:

@@ -340,7 +340,8 @@ def test_an_entity_bomb_is_refused_in_bounded_memory(mini: MiniProject):
 
     (mini.root / "bomb.rdf").write_text(BOMBS["colon-names"], encoding="utf-8")
     code = ("import re\nfrom graph.cli import main\ncode = main(['validate', '--ontology', 'bomb.rdf'])\n"
-            "hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\nprint(hwm, code)")  # fmt: skip
+            "status = open('/proc/self/status').read()\n"
+            "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), code)")  # fmt: skip
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], cwd=mini.root, capture_output=True, text=True, timeout=60)
     elapsed = time.monotonic() - started
