@@ -25,13 +25,9 @@ from tests.conftest import Corpus, claimgraph, script
 RULE_BUDGET_SECONDS = 5.0  # per rule, on an in-memory Oxigraph store, 10,000 generated claims
 RULES = load_rules(load_vocabulary([bundled_ontology()], []))
 
-# Rules whose shipped shape is quadratic on Oxigraph, each with what to do about it (issue 10). Strict: a rule
+# Rules whose shipped shape is quadratic on Oxigraph, each with what to do about it (none today). Strict: a rule
 # rewritten to a linear shape passes, which fails its entry here, so the entry is removed with the rewrite.
-KNOWN_SLOW = {
-    "certainty-conflict": "the join of certain and weak claims on (subject, predicate, object, polarity) is "
-    "evaluated pair by pair; group the statements first (GROUP BY … HAVING), then look up their claims",
-    "unsupported": "FILTER NOT EXISTS over a property path per claim; OPTIONAL … FILTER (!BOUND(…)) is linear",
-}
+KNOWN_SLOW: dict[str, str] = {}
 
 
 def _slow(rule_id: str) -> list:

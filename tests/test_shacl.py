@@ -211,7 +211,7 @@ def _start_after_end(g: Graph) -> None:
 
 
 def _one_way_contradiction(g: Graph) -> None:
-    g.remove((_claim("L01"), CG.contradicts, _claim("C01")))
+    g.remove(min(g.triples((None, CG.contradicts, None))))
 
 
 def _annotation_missing(g: Graph) -> None:
@@ -236,8 +236,8 @@ def _polarity_outside_list(g: Graph) -> None:
     _set(g, _claim("C02"), CG.polarity, CG.Maybe)
 
 
-def _status_outside_list(g: Graph) -> None:
-    _set(g, _claim("C02"), CG.status, Literal("Contested"))
+def _verdict_outside_list(g: Graph) -> None:
+    _set(g, _claim("C02"), CG.verdict, Literal("Contested"))
 
 
 def _finding_without_kind(g: Graph) -> None:
@@ -303,7 +303,7 @@ BROKEN: dict[str, tuple[Callable[[Graph], None], set[str]]] = {
     "negative start": (_negative_start, {"MinInclusiveConstraintComponent"}),
     "integer that is a word": (_ill_typed_text, {"DatatypeConstraintComponent"}),
     "polarity outside its list": (_polarity_outside_list, {"ClassConstraintComponent"}),
-    "status outside its list": (_status_outside_list, {"ClassConstraintComponent"}),
+    "verdict outside its list": (_verdict_outside_list, {"ClassConstraintComponent"}),
     "finding without a kind": (_finding_without_kind, {"MinCountConstraintComponent"}),
     "target without a position selector": (_selector_missing, {"NodeConstraintComponent"}),
     "target with two quote selectors": (_two_quote_selectors, {"NodeConstraintComponent"}),
