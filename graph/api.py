@@ -6,7 +6,11 @@ The command line maps each command onto one of these calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import itertools
+import os
+import tempfile
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +18,12 @@ import pyoxigraph as ox
 
 from .audit import DEFAULT_RULE_SECONDS, load_rules, run_audit
 from .audit.digest import digest
-from .audit.enrich import audit_triples
+from .audit.enrich import audit_ntriples
 from .audit.report import to_csv, to_json, to_markdown
 from .files import replace_directory, write_atomic
 from .formats import rdf_format
 from .model import Audit, ClaimView, Finding, claim_views, findings_in
-from .rdf import DEFAULT_BASE, Minter, triples, write_rdf
+from .rdf import DEFAULT_BASE, Minter, ntriples, write_rdf
 from .read import Inputs, read_inputs
 from .read.ontology import default_ontologies, load_vocabulary
 from .stores import Store, StoreSpec, Term, open_store
@@ -68,7 +72,8 @@ class Project:
         store = OxigraphStore.directory(store_dir) if store_dir is not None else OxigraphStore.memory()
         if store_dir is not None:
             store.store.clear()
-        store.add(triples(self.inputs, mint, progress))
+        spool = _Spool()  # the claims' N-Triples text, kept for writing the graph file without making it again
+        store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
         texts = {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
         audit = run_audit(
             store,
@@ -79,7 +84,31 @@ class Project:
             seconds=self.options.rule_seconds,
             progress=audit_progress,
         )
-        return Build(self.inputs, mint, store, audit)
+        return Build(self.inputs, mint, store, audit, spool)
+
+
+class _Spool:
+    """Text kept in a temporary file for as long as the build lives (a 1,000,000-claim graph is gigabytes)."""
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="claimgraph-", suffix=".nt")
+        os.close(handle)
+        self.path = Path(name)
+        self.lines = 0
+        self._finalizer = weakref.finalize(self, self.path.unlink, missing_ok=True)
+
+    def keep(self, chunks: Iterable[str]) -> Iterator[str]:
+        self.lines = 0
+        with open(self.path, "w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+                self.lines += chunk.count("\n")
+                yield chunk
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """The kept triples, as the parser gives them (quads of the default graph)."""
+        with open(self.path, "rb") as data:
+            yield from ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 @dataclass
@@ -97,11 +126,30 @@ class Build:
     mint: Minter
     store: OxigraphStore
     audit: Audit
+    spool: _Spool | None = None
 
     def triples(self) -> Iterator[ox.Triple]:
         """The output graph: the claims, in their fixed order, then the audit's results."""
-        yield from triples(self.inputs, self.mint)
-        yield from audit_triples(self.audit)
+        for statement in self._statements([0]):
+            yield statement.triple if isinstance(statement, ox.Quad) else statement
+
+    def _statements(self, count: list[int]) -> Iterator[ox.Triple | ox.Quad]:
+        """The output graph as parsers give it, chained without a Python step per triple; ``count[0]`` ends up
+        as the number of triples."""
+        if self.spool is not None:
+            count[0] = self.spool.lines
+            claims: Iterable[ox.Triple | ox.Quad] = self.spool.quads()
+        else:
+            text = list(ntriples(self.inputs, self.mint))
+            count[0] = sum(chunk.count("\n") for chunk in text)
+            claims = itertools.chain.from_iterable(_parsed(chunk) for chunk in text)
+
+        def audit_parsers() -> Iterator[Iterable[ox.Quad]]:
+            for chunk in audit_ntriples(self.audit):
+                count[0] += chunk.count("\n")
+                yield _parsed(chunk)
+
+        return itertools.chain(claims, itertools.chain.from_iterable(audit_parsers()))
 
     def texts(self) -> dict[str, str]:
         return {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
@@ -125,7 +173,7 @@ class Build:
         graph_name, count = self.mint.dataset(), [0]
 
         def graph_file(path: Path) -> None:
-            count[0] = write_rdf(self.triples(), path, rdf, self.mint.prefixes(), graph_name)
+            write_rdf(self._statements(count), path, rdf, self.mint.prefixes(), graph_name)
 
         files = {
             f"claims{rdf.suffix}": graph_file,
@@ -133,13 +181,21 @@ class Build:
             "audit.md": _bytes(report_md),
             "claims.html": _bytes(html),
         }
-        return Written(replace_directory(Path(out), files), count[0], about)
+        written = replace_directory(Path(out), files)
+        if self.store.path is not None:  # later commands given --store DIR and this file use the store as it is
+            self.store.load_ntriples(audit_ntriples(self.audit))
+            self.store.record_file(written[0])
+        return Written(written, count[0], about)
 
     def graph(self):
         """The output graph as an rdflib Graph (for library users; fine for small builds)."""
         from .stores.memory import MemoryStore
 
         return MemoryStore.of(self.triples()).graph
+
+
+def _parsed(chunk: str) -> Iterable[ox.Quad]:
+    return ox.parse(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _bytes(data: bytes) -> Callable[[Path], None]:

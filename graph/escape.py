@@ -17,6 +17,10 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MARKDOWN_BACKSLASH = re.compile(r"([\\`*_\[\]{}#!])")
 # Written as character references: Python-Markdown does not honour a backslash before these.
 _MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
+_MARKDOWN_TABLE = str.maketrans(_MARKDOWN_ENTITIES)
+# Text that markdown() returns unchanged: words of no markup or control character, single spaces between them.
+_INERT_WORD = r"[^\\`*_\[\]{}#!&<>|~\s\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+"
+_MARKDOWN_INERT = re.compile(rf"{_INERT_WORD}(?: {_INERT_WORD})*")
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -44,8 +48,10 @@ def _escaped(ch: str) -> str:
 
 def markdown(text: str) -> str:
     """Plain text as inert Markdown: every markup character escaped, one line, no raw HTML, no autolinks."""
+    if _MARKDOWN_INERT.fullmatch(text):  # nothing to escape or collapse (most labels, ids and messages)
+        return text
     text = _MARKDOWN_BACKSLASH.sub(r"\\\1", " ".join(terminal(text).split()))
-    return "".join(_MARKDOWN_ENTITIES.get(ch, ch) for ch in text)
+    return text.translate(_MARKDOWN_TABLE)
 
 
 def csv_cell(text: str) -> str:

@@ -8,11 +8,12 @@ from a graph the audit already wrote them into.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
 
 from .text import SourceText, Span, citation_iri
 
@@ -165,7 +166,17 @@ class ClaimView:
         return f"{self.subject} — {negation}{self.predicate} → {self.object} ({self.certainty}, {self.attribution})"
 
     def audited_as(self, **results: object) -> ClaimView:
-        return dataclasses.replace(self, **results)
+        """A copy with the audit's results set (the verdict's fields and the findings)."""
+        unknown = set(results) - _AUDIT_FIELDS
+        if unknown:
+            raise TypeError(f"not an audit result: {', '.join(sorted(unknown))}")
+        copy = object.__new__(ClaimView)  # dataclasses.replace re-runs __init__: 100,000 times that shows
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(results)
+        return copy
+
+
+_AUDIT_FIELDS = {"verdict", "reason", "evidence_for", "evidence_against", "evidence_certainty", "findings"}
 
 
 def _query(name: str) -> str:
@@ -173,10 +184,23 @@ def _query(name: str) -> str:
 
 
 def claim_views(store: Store) -> list[ClaimView]:
-    """Every claim of the graph in ``store``, by one query, sorted by id."""
-    views = {}
-    for row in store.query(_query("claim-view.rq")).dicts():
-        view = _view(row)
+    """Every claim of the graph in ``store``, by one query, sorted by id.
+
+    A claim has one row, unless the graph gives it two values of a one-valued property (two labels, two
+    certainties …): then the row that sorts first is kept, so the view is the same whatever order the store
+    answers in. Of two claim nodes with the same identifier, the one whose IRI sorts first is kept.
+    """
+    result = store.query(_query("claim-view.rq"))
+    names = result.variables
+    at_claim = names.index("claim")
+    rows: dict[str, list[tuple]] = {}
+    for row in result.rows:
+        rows.setdefault(row[at_claim].value, []).append(row)
+    views: dict[str, ClaimView] = {}
+    for claim in sorted(rows):
+        found = rows[claim]
+        row = found[0] if len(found) == 1 else min(found, key=lambda r: [str(t) for t in r])
+        view = _view(dict(zip(names, row, strict=True)))
         views.setdefault(view.id, view)
     return [views[k] for k in sorted(views)]
 
@@ -201,55 +225,82 @@ def findings_in(store: Store) -> list[Finding]:
 
 
 def _view(row: dict) -> ClaimView:
+    """A claim view from a row of the claim-view query (unbound variables are None)."""
+    v = {name: term.value for name, term in row.items() if term is not None}
+    get = v.get
+    obj = row.get("object")
+    is_iri = isinstance(obj, ox.NamedNode)
+    predicate = get("predicate", "")
+
+    def notation(name: str) -> str:
+        """A value's notation, or the local name of its IRI in a graph whose vocabulary gives none."""
+        return get(f"{name}Notation") or _local(get(name, ""))
+
     return ClaimView(
-        id=_text(row, "id"),
-        iri=_text(row, "claim"),
-        source=_text(row, "source"),
-        source_title=_text(row, "sourceTitle"),
-        source_kind=_notation(row, "sourceKind"),
-        source_url=_text(row, "sourceUrl"),
-        evidence_source=_flag(row, "evidenceSource"),
-        source_sha256=_text(row, "textHash"),
-        published="sourceUrl" in row,
-        source_participants=_int(row, "participants", None),
-        source_risk_of_bias=_notation(row, "riskOfBias"),
-        source_conflict=_notation(row, "conflict"),
-        subject=_text(row, "subject"),
-        subject_iri=_text(row, "subjectNode"),
-        predicate=_local(_text(row, "predicate")),
-        predicate_iri=_text(row, "predicate"),
-        predicate_label=_text(row, "predicateLabel") or _local(_text(row, "predicate")),
-        aspects=tuple(sorted(_split(row.get("aspects")))),
-        functional=_flag(row, "functional"),
-        object=_text(row, "objectLabel") or _text(row, "object"),
-        object_iri=_text(row, "object") if _is_iri(row.get("object")) else "",
-        object_datatype="" if _is_iri(row.get("object")) else _datatype(row.get("object")),
-        polarity=_notation(row, "polarity"),
-        certainty=_notation(row, "certainty"),
-        certainty_rank=_int(row, "certaintyRank", 0),
-        attribution=_text(row, "attribution"),
-        evidence=_notation(row, "evidence"),
-        evidence_rank=_int(row, "evidenceRank", 0),
-        traceable=_flag(row, "traceable"),
-        absence=_flag(row, "absence"),
-        citation=_text(row, "citation"),
-        note=_text(row, "note"),
-        hedge_cues=tuple(sorted(_split(row.get("cues")))),
-        supports=tuple(sorted(_split(row.get("supports")))),
-        contradicts=tuple(sorted(_split(row.get("contradicts")))),
-        quote=_text(row, "quote"),
-        prefix=_text(row, "prefix"),
-        suffix=_text(row, "suffix"),
-        start=_int(row, "start", None),
-        end=_int(row, "end", None),
-        verdict=_notation(row, "verdict"),
-        reason=_text(row, "reason"),
-        evidence_for=tuple(sorted(_split(row.get("evidenceFor")))),
-        evidence_against=tuple(sorted(_split(row.get("evidenceAgainst")))),
-        evidence_certainty=_notation(row, "grade"),
-        verdict_waiver=_text(row, "verdictWaiver"),
-        findings=tuple(sorted(_split(row.get("findings")))),
+        id=get("id", ""),
+        iri=get("claim", ""),
+        source=get("source", ""),
+        source_title=get("sourceTitle", ""),
+        source_kind=notation("sourceKind"),
+        source_url=get("sourceUrl", ""),
+        evidence_source=_true(get("evidenceSource")),
+        source_sha256=get("textHash", ""),
+        published="sourceUrl" in v,
+        source_participants=_number(get("participants"), None),
+        source_risk_of_bias=notation("riskOfBias"),
+        source_conflict=notation("conflict"),
+        subject=get("subject", ""),
+        subject_iri=get("subjectNode", ""),
+        predicate=_local(predicate),
+        predicate_iri=predicate,
+        predicate_label=get("predicateLabel") or _local(predicate),
+        aspects=_parts(get("aspects")),
+        functional=_true(get("functional")),
+        object=get("objectLabel") or get("object", ""),
+        object_iri=get("object", "") if is_iri else "",
+        object_datatype="" if is_iri or obj is None else obj.datatype.value if obj.datatype is not None else "",
+        polarity=notation("polarity"),
+        certainty=notation("certainty"),
+        certainty_rank=_number(get("certaintyRank"), 0),
+        attribution=get("attribution", ""),
+        evidence=notation("evidence"),
+        evidence_rank=_number(get("evidenceRank"), 0),
+        traceable=_true(get("traceable")),
+        absence=_true(get("absence")),
+        citation=get("citation", ""),
+        note=get("note", ""),
+        hedge_cues=_parts(get("cues")),
+        supports=_parts(get("supports")),
+        contradicts=_parts(get("contradicts")),
+        quote=get("quote", ""),
+        prefix=get("prefix", ""),
+        suffix=get("suffix", ""),
+        start=_number(get("start"), None),
+        end=_number(get("end"), None),
+        verdict=notation("verdict"),
+        reason=get("reason", ""),
+        evidence_for=_parts(get("evidenceFor")),
+        evidence_against=_parts(get("evidenceAgainst")),
+        evidence_certainty=notation("grade"),
+        verdict_waiver=get("verdictWaiver", ""),
+        findings=_parts(get("findings")),
     )
+
+
+def _parts(text: str | None) -> tuple[str, ...]:
+    """The sorted values of a field the query joined with U+001F."""
+    return tuple(sorted(part for part in text.split(SEPARATOR) if part)) if text else ()
+
+
+def _true(text: str | None) -> bool:
+    return text is not None and text.strip().lower() in ("true", "1")
+
+
+def _number(text: str | None, default: int | None) -> int | None:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
 
 
 def _text(row: dict, name: str) -> str:
@@ -262,35 +313,8 @@ def _split(term: object) -> list[str]:
     return [part for part in text.split(SEPARATOR) if part] if text else []
 
 
-def _flag(row: dict, name: str) -> bool:
-    return _text(row, name).strip().lower() in ("true", "1")
-
-
-def _int(row: dict, name: str, default: int | None) -> int | None:
-    try:
-        return int(_text(row, name))
-    except ValueError:
-        return default
-
-
-def _notation(row: dict, name: str) -> str:
-    """A value's notation, or the local name of its IRI in a graph whose vocabulary gives none."""
-    return _text(row, f"{name}Notation") or _local(_text(row, name))
-
-
 def _local(iri: str) -> str:
     return iri[max(iri.rfind("#"), iri.rfind("/")) + 1 :]
-
-
-def _is_iri(term: object) -> bool:
-    import pyoxigraph as ox
-
-    return isinstance(term, ox.NamedNode)
-
-
-def _datatype(term: object) -> str:
-    datatype = getattr(term, "datatype", None)
-    return datatype.value if datatype is not None else ""
 
 
 @dataclass

@@ -82,7 +82,23 @@ class Minter:
 
 def triples(inputs: Inputs, mint: Minter, progress: Callable[[int, int], None] | None = None) -> Iterator[ox.Triple]:
     """The graph of a project's claims: one reified, qualified, anchored node per claim, with the vocabulary."""
-    return _Graph(inputs, mint).triples(progress)
+    return parse_ntriples(ntriples(inputs, mint, progress))
+
+
+def ntriples(inputs: Inputs, mint: Minter, progress: Callable[[int, int], None] | None = None) -> Iterator[str]:
+    """The same graph as N-Triples text, in chunks of whole lines, in the fixed order.
+
+    This is how a build makes its triples: Python formats text (a few times cheaper than making a pyoxigraph term
+    per node), and Oxigraph parses it in bulk, into a store or on its way to a file.
+    """
+    return _Graph(inputs, mint).chunks(progress)
+
+
+def parse_ntriples(chunks: Iterable[str]) -> Iterator[ox.Triple]:
+    """The triples of N-Triples text the build made (its IRIs are valid by construction: parsed leniently)."""
+    for chunk in chunks:
+        for quad in ox.parse(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True):
+            yield quad.triple
 
 
 def vocabulary_triples(vocab: Vocabulary) -> list[ox.Triple]:
@@ -92,127 +108,220 @@ def vocabulary_triples(vocab: Vocabulary) -> list[ox.Triple]:
     return sorted((q.triple for q in dataset), key=str)
 
 
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+CHUNK_CLAIMS = 20_000  # claims per chunk of text (a bulk load per chunk: fewer is cheaper, more holds more text)
+
+
+def literal(text: str) -> str:
+    """A simple literal in N-Triples syntax."""
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
+        text = text.translate(_ESCAPES)
+    return f'"{text}"'
+
+
+def _n(term: ox.NamedNode | ox.Literal) -> str:
+    return str(term)
+
+
 class _Graph:
-    """One build's triples, in their fixed order."""
+    """One build's triples, in their fixed order, as N-Triples lines."""
 
     def __init__(self, inputs: Inputs, mint: Minter):
         self.inputs = inputs
         self.vocab = inputs.vocab
         self.mint = mint
         self.labels: dict[str, str] = {}  # entity key → first spelling, so each entity has one label
+        self.keys: dict[str, str] = {}  # label as written → entity key (labels repeat: each is folded once)
+        self.names: dict[str, None] = {}  # every label that names an entity, in order
         self.agents: dict[str, str] = {}  # agent IRI → first spelling, so each agent has one label
         self.contradicted_by: dict[str, set[str]] = {}  # contradicts is symmetric: written in both directions
+        literal: dict[str, bool] = {}
+        attributions: set[str] = set()
         for claim in inputs.claims:
-            predicate, _ = self.vocab.resolve(claim.predicate)
+            if claim.predicate not in literal:
+                predicate, _ = self.vocab.resolve(claim.predicate)
+                literal[claim.predicate] = predicate is not None and predicate.literal
             # a literal object is a value, not an entity: its spelling never names an entity
-            literal = predicate is not None and predicate.literal
-            for label in (claim.subject,) if literal else (claim.subject, claim.object):
-                self.labels.setdefault(entity_key(label), collapse(label))
-            self.agents.setdefault(mint.agent(claim.attribution).value, claim.attribution)
+            for label in (claim.subject,) if literal[claim.predicate] else (claim.subject, claim.object):
+                if label not in self.keys:
+                    key = self.keys[label] = entity_key(label)
+                    self.labels.setdefault(key, collapse(label))
+                    self.names[label] = None
+            if claim.attribution not in attributions:
+                attributions.add(claim.attribution)
+                self.agents.setdefault(mint.agent(claim.attribution).value, claim.attribution)
             for target in claim.contradicts:
                 self.contradicted_by.setdefault(target, set()).add(claim.id)
+        self.entity_iri: dict[str, str] = {}  # entity key → <IRI>
+        self.citations: dict[str, str] = {}  # citation → <IRI>, validated once
 
-    def triples(self, progress: Callable[[int, int], None] | None = None) -> Iterator[ox.Triple]:
-        T, mint = ox.Triple, self.mint
-        dataset = mint.dataset()
-        yield T(dataset, RDF.type, PROV.Entity)
-        yield T(dataset, RDFS.label, ox.Literal("claimgraph build"))
-        yield T(dataset, PROV.wasAttributedTo, SOFTWARE)
-        yield T(SOFTWARE, RDF.type, PROV.SoftwareAgent)
-        yield T(SOFTWARE, RDFS.label, ox.Literal(f"claimgraph {__version__}"))
-        yield from vocabulary_triples(self.vocab)
+    def chunks(self, progress: Callable[[int, int], None] | None = None) -> Iterator[str]:
+        lines: list[str] = []
+        T, mint = self._t, self.mint
+        dataset = _n(mint.dataset())
+        software = _n(SOFTWARE)
+        T(lines, dataset, _n(RDF.type), _n(PROV.Entity))
+        T(lines, dataset, _n(RDFS.label), literal("claimgraph build"))
+        T(lines, dataset, _n(PROV.wasAttributedTo), software)
+        T(lines, software, _n(RDF.type), _n(PROV.SoftwareAgent))
+        T(lines, software, _n(RDFS.label), literal(f"claimgraph {__version__}"))
+        lines += [f"{t} .\n" for t in vocabulary_triples(self.vocab)]
         used = {c.source for c in self.inputs.claims}
         for key in sorted(self.inputs.sources):
             source = self.inputs.sources[key]
             if key in used or source.citation:
-                yield from self._source(source)
+                self._source(lines, source)
         for node, name in sorted(self.agents.items()):
-            yield T(ox.NamedNode(node), RDF.type, PROV.Agent)
-            yield T(ox.NamedNode(node), RDFS.label, ox.Literal(name))
+            T(lines, f"<{node}>", _n(RDF.type), _n(PROV.Agent))
+            T(lines, f"<{node}>", _n(RDFS.label), literal(name))
         for node, label in sorted(self._entities().items()):
-            yield T(ox.NamedNode(node), RDF.type, CG.Entity)
-            yield T(ox.NamedNode(node), RDFS.label, ox.Literal(label))
-        total = len(self.inputs.claims)
-        for done, claim in enumerate(sorted(self.inputs.claims, key=lambda c: c.id), start=1):
-            yield from self._claim(claim)
-            if progress and (done % 1000 == 0 or done == total):
-                progress(done, total)
+            T(lines, f"<{node}>", _n(RDF.type), _n(CG.Entity))
+            T(lines, f"<{node}>", _n(RDFS.label), literal(label))
+        yield "".join(lines)
+        lines = []
+        claims = sorted(self.inputs.claims, key=lambda c: c.id)
+        total = len(claims)
+        terms = _Terms(self.vocab)
+        for done, claim in enumerate(claims, start=1):
+            self._claim(lines, claim, terms)
+            if done % CHUNK_CLAIMS == 0 or done == total:
+                yield "".join(lines)
+                lines = []
+                if progress:
+                    progress(done, total)
+
+    @staticmethod
+    def _t(lines: list[str], s: str, p: str, o: str) -> None:
+        lines.append(f"{s} {p} {o} .\n")
+
+    def _entity(self, label: str) -> str:
+        key = self.keys[label]
+        iri = self.entity_iri.get(key)
+        if iri is None:
+            iri = self.entity_iri[key] = _n(self.mint.entity(self.labels[key]))
+        return iri
+
+    def _citation(self, citation: str) -> str:
+        iri = self.citations.get(citation)
+        if iri is None:
+            iri = self.citations[citation] = _n(ox.NamedNode(citation_iri(citation)))
+        return iri
 
     def _entities(self) -> dict[str, str]:
         """Entity IRI → label, for every subject, and every object that is not a literal value."""
-        found: dict[str, str] = {}
-        for claim in self.inputs.claims:
-            predicate, _ = self.vocab.resolve(claim.predicate)
-            names = [claim.subject] if predicate.literal else [claim.subject, claim.object]
-            for name in names:
-                label = self.labels[entity_key(name)]
-                found.setdefault(self.mint.entity(label).value, label)
-        return found
+        return {self._entity(name)[1:-1]: self.labels[self.keys[name]] for name in self.names}
 
-    def _source(self, source: Source) -> Iterator[ox.Triple]:
-        T = ox.Triple
-        node = self.mint.source(source.key)
-        yield T(node, RDF.type, CG.Source)
-        yield T(node, DCTERMS.identifier, ox.Literal(source.key))
+    def _source(self, lines: list[str], source: Source) -> None:
+        T = self._t
+        node = _n(self.mint.source(source.key))
+        T(lines, node, _n(RDF.type), _n(CG.Source))
+        T(lines, node, _n(DCTERMS.identifier), literal(source.key))
         if source.title:
-            yield T(node, SCHEMA.name, ox.Literal(source.title))
+            T(lines, node, _n(SCHEMA.name), literal(source.title))
         if source.kind in self.vocab.source_kinds:
-            yield T(node, CG.sourceKind, self.vocab.source_kinds[source.kind].iri)
+            T(lines, node, _n(CG.sourceKind), _n(self.vocab.source_kinds[source.kind].iri))
         if source.citation_iri:
-            yield T(node, SCHEMA.citation, ox.NamedNode(source.citation_iri))
-            yield T(node, OWL.sameAs, ox.NamedNode(source.citation_iri))
+            iri = _n(ox.NamedNode(source.citation_iri))
+            T(lines, node, _n(SCHEMA.citation), iri)
+            T(lines, node, _n(OWL.sameAs), iri)
         if source.published:
-            yield T(node, SCHEMA.datePublished, ox.Literal(source.published))
+            T(lines, node, _n(SCHEMA.datePublished), literal(source.published))
         if source.participants is not None:
-            yield T(node, CG.participants, ox.Literal(str(source.participants), datatype=XSD.integer))
+            T(lines, node, _n(CG.participants), f'"{source.participants}"^^{_n(XSD.integer)}')
         for prop, value, values in (
             (CG.riskOfBias, source.risk_of_bias, self.vocab.values["RiskOfBias"]),
             (CG.conflictOfInterest, source.conflict_of_interest, self.vocab.values["ConflictOfInterest"]),
         ):
             if value in values:
-                yield T(node, prop, values[value].iri)
+                T(lines, node, _n(prop), _n(values[value].iri))
         if source.text is not None:  # which version of the text the selectors' offsets refer to
-            digest = hashlib.sha256(source.text.text.encode("utf-8")).hexdigest()
-            yield T(node, SCHEMA.sha256, ox.Literal(digest))
+            T(lines, node, _n(SCHEMA.sha256), literal(source.text.sha256))
 
-    def _claim(self, claim: Claim) -> Iterator[ox.Triple]:
-        T, mint, vocab = ox.Triple, self.mint, self.vocab
+    def _claim(self, lines: list[str], claim: Claim, t: _Terms) -> None:
+        vocab, add = self.vocab, lines.append
         predicate, _ = vocab.resolve(claim.predicate)
-        node = mint.claim(claim.id)
-        yield T(node, RDF.type, CG.Claim)
-        yield T(node, DCTERMS.identifier, ox.Literal(claim.id))
-        yield T(node, RDF.subject, mint.entity(self.labels[entity_key(claim.subject)]))
-        yield T(node, RDF.predicate, predicate.iri)
+        base = self.mint.base
+        node = f"<{base}claim/{claim.id}>"
+        add(f"{node} {t.type} {t.claim} .\n")
+        add(f"{node} {t.identifier} {literal(claim.id)} .\n")
+        add(f"{node} {t.subject} {self._entity(claim.subject)} .\n")
+        add(f"{node} {t.predicate} {t.iri(predicate.iri)} .\n")
         if predicate.literal:
-            yield T(node, RDF.object, _literal(claim.object, predicate.datatype))
+            add(f"{node} {t.object} {_n(_literal(claim.object, predicate.datatype))} .\n")
         else:
-            yield T(node, RDF.object, mint.entity(self.labels[entity_key(claim.object)]))
-        yield T(node, CG.polarity, vocab.polarity[claim.polarity].iri)
-        yield T(node, CG.certainty, vocab.certainty[claim.certainty].iri)
-        yield T(node, PROV.wasAttributedTo, mint.agent(claim.attribution))
-        source = mint.source(claim.source)
-        yield T(node, PROV.wasDerivedFrom, source)
+            add(f"{node} {t.object} {self._entity(claim.object)} .\n")
+        add(f"{node} {t.polarity} {t.iri(vocab.polarity[claim.polarity].iri)} .\n")
+        add(f"{node} {t.certainty} {t.iri(vocab.certainty[claim.certainty].iri)} .\n")
+        add(f"{node} {t.attributed} {t.agent(self.mint, claim.attribution)} .\n")
+        source = f"<{base}source/{claim.source}>"
+        add(f"{node} {t.derived} {source} .\n")
         if claim.note:
-            yield T(node, CG.curatorNote, ox.Literal(claim.note))
-        evidence = mint.claim(claim.id, "evidence")
-        yield T(node, CG.hasEvidence, evidence)
+            add(f"{node} {t.note} {literal(claim.note)} .\n")
+        evidence = f"<{base}claim/{claim.id}/evidence>"
+        add(f"{node} {t.has_evidence} {evidence} .\n")
         for target in claim.supports:
-            yield T(node, CG.supports, mint.claim(target))
+            add(f"{node} {t.supports} <{base}claim/{target}> .\n")
         for target in sorted(set(claim.contradicts) | self.contradicted_by.get(claim.id, set())):
-            yield T(node, CG.contradicts, mint.claim(target))
+            add(f"{node} {t.contradicts} <{base}claim/{target}> .\n")
         for cue in cues_in(claim.quote):
-            yield T(node, CG.hedgeCue, ox.Literal(cue))
+            add(f"{node} {t.hedge_cue} {literal(cue)} .\n")
         if claim.anchor is not None:
-            yield T(node, PROV.wasQuotedFrom, source)
+            add(f"{node} {t.quoted} {source} .\n")
         kind = vocab.evidence[claim.evidence]
-        yield T(evidence, RDF.type, CG.Evidence)
-        for eco in vocab.eco_classes(kind):
-            yield T(evidence, RDF.type, eco)
-        yield T(evidence, CG.evidenceKind, kind.iri)
+        add(f"{evidence} {t.type} {t.evidence} .\n")
+        for eco in t.eco(kind):
+            add(f"{evidence} {t.type} {eco} .\n")
+        add(f"{evidence} {t.evidence_kind} {t.iri(kind.iri)} .\n")
         if claim.citation:
-            yield T(evidence, SCHEMA.citation, ox.NamedNode(citation_iri(claim.citation)))
+            add(f"{evidence} {t.citation} {self._citation(claim.citation)} .\n")
         if claim.anchor is not None:
-            yield from _anchor(mint, self.inputs.sources[claim.source], claim, node, source)
+            _anchor(lines, self.inputs.sources[claim.source], claim, node, source, f"{base}claim/{claim.id}/", t)
+
+
+class _Terms:
+    """The N-Triples text of the terms every claim uses, made once."""
+
+    def __init__(self, vocab: Vocabulary):
+        self.vocab = vocab
+        self.type, self.claim, self.evidence = _n(RDF.type), _n(CG.Claim), _n(CG.Evidence)
+        self.identifier, self.subject, self.predicate, self.object = (
+            _n(DCTERMS.identifier), _n(RDF.subject), _n(RDF.predicate), _n(RDF.object)
+        )  # fmt: skip
+        self.polarity, self.certainty, self.note = _n(CG.polarity), _n(CG.certainty), _n(CG.curatorNote)
+        self.attributed, self.derived, self.quoted = (
+            _n(PROV.wasAttributedTo), _n(PROV.wasDerivedFrom), _n(PROV.wasQuotedFrom)
+        )  # fmt: skip
+        self.has_evidence, self.supports, self.contradicts = _n(CG.hasEvidence), _n(CG.supports), _n(CG.contradicts)
+        self.hedge_cue, self.evidence_kind, self.citation = _n(CG.hedgeCue), _n(CG.evidenceKind), _n(SCHEMA.citation)
+        self.annotation, self.motivated, self.identifying = _n(OA.Annotation), _n(OA.motivatedBy), _n(OA.identifying)
+        self.body, self.target, self.specific = _n(OA.hasBody), _n(OA.hasTarget), _n(OA.SpecificResource)
+        self.has_source, self.selector = _n(OA.hasSource), _n(OA.hasSelector)
+        self.quote_selector, self.exact, self.prefix, self.suffix = (
+            _n(OA.TextQuoteSelector), _n(OA.exact), _n(OA.prefix), _n(OA.suffix)
+        )  # fmt: skip
+        self.position_selector, self.start, self.end = _n(OA.TextPositionSelector), _n(OA.start), _n(OA.end)
+        self.integer = _n(XSD.integer)
+        self._iris: dict[str, str] = {}
+        self._agents: dict[str, str] = {}
+        self._eco: dict[str, list[str]] = {}
+
+    def iri(self, node: ox.NamedNode) -> str:
+        text = self._iris.get(node.value)
+        if text is None:
+            text = self._iris[node.value] = _n(node)
+        return text
+
+    def agent(self, mint: Minter, name: str) -> str:
+        text = self._agents.get(name)
+        if text is None:
+            text = self._agents[name] = _n(mint.agent(name))
+        return text
+
+    def eco(self, kind) -> list[str]:
+        found = self._eco.get(kind.iri.value)
+        if found is None:
+            found = self._eco[kind.iri.value] = [_n(c) for c in self.vocab.eco_classes(kind)]
+        return found
 
 
 def _literal(text: str, datatype: ox.NamedNode | None) -> ox.Literal:
@@ -221,51 +330,42 @@ def _literal(text: str, datatype: ox.NamedNode | None) -> ox.Literal:
     return canonical_literal(ox.Literal(text, datatype=datatype))
 
 
-def _anchor(mint: Minter, source: Source, claim: Claim, node: ox.NamedNode, source_node: ox.NamedNode):
+def _anchor(lines: list[str], source: Source, claim: Claim, node: str, source_node: str, part: str, t: _Terms):
     """Where the quote stands: a W3C Web Annotation with quote and position selectors."""
-    T = ox.Triple
+    add = lines.append
     span = claim.anchor
     prefix, suffix = source.text.context(span)
-    annotation = mint.claim(claim.id, "annotation")
-    target = mint.claim(claim.id, "target")
-    quote = mint.claim(claim.id, "quote-selector")
-    position = mint.claim(claim.id, "position-selector")
-    yield T(annotation, RDF.type, OA.Annotation)
-    yield T(annotation, OA.motivatedBy, OA.identifying)
-    yield T(annotation, OA.hasBody, node)
-    yield T(annotation, OA.hasTarget, target)
-    yield T(target, RDF.type, OA.SpecificResource)
-    yield T(target, OA.hasSource, source_node)
-    yield T(target, OA.hasSelector, quote)
-    yield T(target, OA.hasSelector, position)
-    yield T(quote, RDF.type, OA.TextQuoteSelector)
-    yield T(quote, OA.exact, ox.Literal(source.text.text[span.start : span.end]))
-    yield T(quote, OA.prefix, ox.Literal(prefix))
-    yield T(quote, OA.suffix, ox.Literal(suffix))
-    yield T(position, RDF.type, OA.TextPositionSelector)
+    annotation = f"<{part}annotation>"
+    target = f"<{part}target>"
+    quote = f"<{part}quote-selector>"
+    position = f"<{part}position-selector>"
+    add(f"{annotation} {t.type} {t.annotation} .\n")
+    add(f"{annotation} {t.motivated} {t.identifying} .\n")
+    add(f"{annotation} {t.body} {node} .\n")
+    add(f"{annotation} {t.target} {target} .\n")
+    add(f"{target} {t.type} {t.specific} .\n")
+    add(f"{target} {t.has_source} {source_node} .\n")
+    add(f"{target} {t.selector} {quote} .\n")
+    add(f"{target} {t.selector} {position} .\n")
+    add(f"{quote} {t.type} {t.quote_selector} .\n")
+    add(f"{quote} {t.exact} {literal(source.text.text[span.start : span.end])} .\n")
+    add(f"{quote} {t.prefix} {literal(prefix)} .\n")
+    add(f"{quote} {t.suffix} {literal(suffix)} .\n")
+    add(f"{position} {t.type} {t.position_selector} .\n")
     # xsd:integer, not the Web Annotation range xsd:nonNegativeInteger: stores keep only the former term for
     # term (the shapes require a value of 0 or more).
-    yield T(position, OA.start, ox.Literal(str(span.start), datatype=XSD.integer))
-    yield T(position, OA.end, ox.Literal(str(span.end), datatype=XSD.integer))
+    add(f'{position} {t.start} "{span.start}"^^{t.integer} .\n')
+    add(f'{position} {t.end} "{span.end}"^^{t.integer} .\n')
 
 
-def write_rdf(statements: Iterable[ox.Triple], path: Path, fmt: RdfFormat, prefixes: dict[str, str],
-              graph_name: ox.NamedNode | None = None) -> int:
-    """Stream triples to a file in ``fmt`` (a dataset format puts them in the named graph ``graph_name``);
-    returns how many were written."""
-    count = [0]
-
-    def counted(items: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-        for item in items:
-            count[0] += 1
-            yield item
-
-    statements = counted(statements)
+def write_rdf(statements: Iterable[ox.Triple | ox.Quad], path: Path, fmt: RdfFormat, prefixes: dict[str, str],
+              graph_name: ox.NamedNode | None = None) -> None:
+    """Stream triples (or quads of the default graph, as a parser gives them) to a file in ``fmt``; a dataset
+    format puts them in the named graph ``graph_name``."""
     if fmt.quads:
         name = graph_name or ox.DefaultGraph()
         items: Iterable = (ox.Quad(t.subject, t.predicate, t.object, name) for t in statements)
     else:
-        items = statements
+        items = statements  # handed to the serializer as they are: no Python step per triple
     options = {"prefixes": prefixes} if fmt.name in ("turtle", "trig") else {}
     ox.serialize(items, path, format=fmt.ox, **options)
-    return count[0]

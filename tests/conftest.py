@@ -189,3 +189,49 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         )
     with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server
+
+
+@dataclass
+class Corpus:
+    """A generated project, read and loaded into an in-memory Oxigraph store (no audit run yet)."""
+
+    root: Path
+    inputs: object  # graph.read.Inputs
+    store: object  # graph.stores.oxigraph.OxigraphStore
+    expected: dict  # expected.json: findings per rule, coverage per text
+    outcomes: dict  # rule id → (seconds, rows) or the RuleTimeout it raised, run once per session
+
+    def run_rule(self, rule, seconds: float):
+        """The rule's rows on the store, stopped after ``seconds``; run once per session and remembered."""
+        import time
+
+        from graph.audit.runner import RuleTimeout, start_rules
+
+        if rule.id not in self.outcomes:
+            started = time.perf_counter()
+            try:
+                found = start_rules(self.store, [rule], seconds).findings()
+                self.outcomes[rule.id] = (time.perf_counter() - started, found)
+            except RuleTimeout as stopped:
+                self.outcomes[rule.id] = stopped
+        outcome = self.outcomes[rule.id]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+@pytest.fixture(scope="session")
+def corpus_10k(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """A 10,000-claim generated project (scripts/make_corpus.py), built into a store once per test session."""
+    import json
+
+    from graph.rdf import DEFAULT_BASE, Minter, ntriples
+    from graph.read import read_inputs
+    from graph.stores.oxigraph import OxigraphStore
+
+    root = script("make_corpus").generate_project(tmp_path_factory.mktemp("corpus-10k"), 10_000, seed=0)
+    inputs = read_inputs(root / "claims.csv", [root / "ontology.ttl"], root / "sources")
+    store = OxigraphStore.memory()
+    store.load_ntriples(ntriples(inputs, Minter(DEFAULT_BASE)))
+    expected = json.loads((root / "expected.json").read_text(encoding="utf-8"))
+    return Corpus(root, inputs, store, expected, {})

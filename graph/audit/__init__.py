@@ -11,7 +11,7 @@ from ..vocab import Vocabulary
 from .coverage import coverage, source_texts
 from .digest import digest
 from .rules import Rule, load_rules
-from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules
+from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules, start_rules
 from .verdicts import judge
 
 Progress = Callable[[int, int], None] | None
@@ -34,8 +34,13 @@ def run_audit(
     ``text_dirs`` and used only when their hash matches the graph's. ``waivers`` (id → reason) are findings and
     verdicts a reviewer has set aside.
     """
-    findings = run_rules(store, rules, seconds, progress)
-    views = claim_views(store)
+    running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
+    try:
+        views = claim_views(store)  # ... this process reads every claim back
+    except BaseException:
+        running.stop()
+        raise
+    findings = running.findings(progress)
     notes: list[str] = []
     if texts is None and text_dirs is not None:
         texts, notes = source_texts(views, text_dirs)
@@ -71,4 +76,6 @@ def _judged(views: list[ClaimView], findings: list[Finding], vocab: Vocabulary) 
     ]
 
 
-__all__ = ["DEFAULT_RULE_SECONDS", "Audit", "Rule", "RuleTimeout", "load_rules", "run_audit"]
+__all__ = [
+    "DEFAULT_RULE_SECONDS", "Audit", "Rule", "RuleTimeout", "load_rules", "run_audit", "run_rules", "start_rules",
+]

@@ -3,57 +3,90 @@
 Each finding is a node named after the first claim it concerns. Each judged claim gets its verdict (cg:verdict,
 cg:verdictReason, cg:evidenceFor / cg:evidenceAgainst, cg:evidenceCertainty) and a schema:ClaimReview whose
 rating names the verdict; literature claims get the certainty of their evidence.
+
+The triples are made as N-Triples text, in chunks of whole lines, and bulk-loaded: at 100,000 claims a Python
+object per term costs more than the audit itself.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 
 from ..model import Audit
+from ..rdf import literal, parse_ntriples
 from ..vocab import CG, DCTERMS, RDF, SCHEMA
+
+_SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\\]*$")  # needs no check by an IRI parser
+CHUNK_LINES = 200_000  # lines per chunk of text
 
 
 def audit_triples(audit: Audit) -> Iterator[ox.Triple]:
-    T, vocab = ox.Triple, audit.vocab
-    iri = {v.id: v.iri for v in audit.views}
+    """The audit's triples as terms (for an in-memory or remote store)."""
+    return parse_ntriples(audit_ntriples(audit))
+
+
+def audit_ntriples(audit: Audit) -> Iterator[str]:
+    """The audit's triples as N-Triples text, in chunks of whole lines."""
+    lines: list[str] = []
+    for line in _lines(audit):
+        lines.append(line)
+        if len(lines) >= CHUNK_LINES:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def _node(iri: str) -> str:
+    return f"<{iri}>" if _SAFE.match(iri) else str(ox.NamedNode(iri))  # ValueError if it cannot be an IRI
+
+
+def _lines(audit: Audit) -> Iterator[str]:
+    vocab = audit.vocab
+    a, identifier = str(RDF.type), str(DCTERMS.identifier)
+    kinds = {k: str(v.iri) for k, v in vocab.finding_kinds.items()}
+    severities = {k: str(v.iri) for k, v in vocab.severities.items()}
+    grades = {k: str(v.iri) for k, v in vocab.grades.items()}
+    iri = {v.id: f"<{v.iri}>" for v in audit.views}  # claim IRIs come from the store: valid
     for finding in audit.findings:
         first = iri.get(finding.claims[0])
         if first is None:
             continue
-        node = ox.NamedNode(f"{first}/finding/{finding.rule}" + "".join(f"/{c}" for c in finding.claims[1:]))
-        yield T(node, RDF.type, CG.Finding)
-        yield T(node, DCTERMS.identifier, ox.Literal(finding.id))
-        yield T(node, CG.rule, ox.Literal(finding.rule))
-        yield T(node, CG.findingKind, vocab.finding_kinds[finding.kind].iri)
-        yield T(node, CG.severity, vocab.severities[finding.severity].iri)
-        yield T(node, CG.message, ox.Literal(finding.message))
+        node = _node(f"{first[1:-1]}/finding/{finding.rule}" + "".join(f"/{c}" for c in finding.claims[1:]))
+        yield f"{node} {a} {CG.Finding} .\n"
+        yield f"{node} {identifier} {literal(finding.id)} .\n"
+        yield f"{node} {CG.rule} {literal(finding.rule)} .\n"
+        yield f"{node} {CG.findingKind} {kinds[finding.kind]} .\n"
+        yield f"{node} {CG.severity} {severities[finding.severity]} .\n"
+        yield f"{node} {CG.message} {literal(finding.message)} .\n"
         if finding.id in audit.waived:
-            yield T(node, CG.waiver, ox.Literal(audit.waived[finding.id]))
+            yield f"{node} {CG.waiver} {literal(audit.waived[finding.id])} .\n"
         for claim_id in finding.claims:
             if claim_id in iri:
-                yield T(node, CG.concerns, ox.NamedNode(iri[claim_id]))
+                yield f"{node} {CG.concerns} {iri[claim_id]} .\n"
     for view in audit.views:
-        node = ox.NamedNode(view.iri)
-        if view.evidence_certainty in vocab.grades:
-            yield T(node, CG.evidenceCertainty, vocab.grades[view.evidence_certainty].iri)
+        node = iri[view.id]
+        if view.evidence_certainty in grades:
+            yield f"{node} {CG.evidenceCertainty} {grades[view.evidence_certainty]} .\n"
         if view.verdict not in vocab.verdicts:
             continue
         verdict = vocab.verdicts[view.verdict]
-        yield T(node, CG.verdict, verdict.iri)
-        yield T(node, CG.verdictReason, ox.Literal(view.reason))
+        yield f"{node} {CG.verdict} {verdict.iri} .\n"
+        yield f"{node} {CG.verdictReason} {literal(view.reason)} .\n"
         if f"verdict:{view.id}" in audit.waived:
-            yield T(node, CG.waiver, ox.Literal(audit.waived[f"verdict:{view.id}"]))
+            yield f"{node} {CG.waiver} {literal(audit.waived[f'verdict:{view.id}'])} .\n"
         for prop, ids in ((CG.evidenceFor, view.evidence_for), (CG.evidenceAgainst, view.evidence_against)):
             for other in ids:
                 if other in iri:
-                    yield T(node, prop, ox.NamedNode(iri[other]))
-        review, rating = ox.NamedNode(f"{view.iri}/review"), ox.NamedNode(f"{view.iri}/rating")
-        yield T(review, RDF.type, SCHEMA.ClaimReview)
-        yield T(review, SCHEMA.itemReviewed, node)
-        yield T(review, SCHEMA.reviewBody, ox.Literal(view.reason))
-        yield T(review, SCHEMA.reviewRating, rating)
-        yield T(rating, RDF.type, SCHEMA.Rating)
-        yield T(rating, SCHEMA.alternateName, ox.Literal(verdict.label))
-        yield T(rating, SCHEMA.ratingExplanation, ox.Literal(verdict.comment))
+                    yield f"{node} {prop} {iri[other]} .\n"
+        review, rating = f"<{view.iri}/review>", f"<{view.iri}/rating>"
+        yield f"{review} {a} {SCHEMA.ClaimReview} .\n"
+        yield f"{review} {SCHEMA.itemReviewed} {node} .\n"
+        yield f"{review} {SCHEMA.reviewBody} {literal(view.reason)} .\n"
+        yield f"{review} {SCHEMA.reviewRating} {rating} .\n"
+        yield f"{rating} {a} {SCHEMA.Rating} .\n"
+        yield f"{rating} {SCHEMA.alternateName} {literal(verdict.label)} .\n"
+        yield f"{rating} {SCHEMA.ratingExplanation} {literal(verdict.comment)} .\n"

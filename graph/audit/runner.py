@@ -1,15 +1,22 @@
-"""Running the rules over a store, each in a child process under a time limit.
+"""Running the rules over a store, in child processes, each rule under a time limit.
 
 A rule is a query the user may have written: a cartesian product or a join that never ends must stop the
-audit with a clear message, not hang it. The child is forked (it shares the loaded store copy-on-write), so
-starting it costs milliseconds; an on-disk store is opened read-only by the child instead.
+audit with a clear message, not hang it. The workers are forked (they share the loaded store copy-on-write); an
+on-disk store is opened read-only by each worker instead.
+
+The rules only read, so they run side by side: as many workers as there are CPUs to spare are started at once
+(before the caller goes on to its own queries, so no fork happens while this process is inside the store), and
+each takes the next rule until none is left. ``start_rules`` returns at once; the caller reads the claims
+meanwhile and collects the findings afterwards.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..model import Finding
@@ -31,74 +38,149 @@ class RuleTimeout(Exception):
 def run_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_RULE_SECONDS,
               progress: Progress = None) -> list[Finding]:
     """Every rule's findings, deduplicated by id, sorted by id."""
-    findings: dict[str, Finding] = {}
-    for done, rule in enumerate(rules, start=1):
-        for claim, other, message in _limited(store, rule, seconds):
-            claims = (claim, other) if other else (claim,)
-            finding = Finding(f"{rule.id}:{'+'.join(claims)}", rule.id, rule.kind, rule.severity, claims, message)
-            findings.setdefault(finding.id, finding)
-        if progress:
-            progress(done, len(rules))
-    return sorted(findings.values(), key=lambda f: f.id)
+    return start_rules(store, rules, seconds).findings(progress)
+
+
+def start_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_RULE_SECONDS,
+                spare: int = 0) -> RuleRun:
+    """Start the rules in child processes (on a local store, with a time limit and fork) and return at once.
+
+    ``spare``: CPUs the caller keeps busy meanwhile (its own queries), left free for it.
+    """
+    return RuleRun(store, rules, seconds, spare)
+
+
+class RuleRun:
+    """Rules running in children; ``findings()`` waits for them (or runs them here, where children cannot)."""
+
+    def __init__(self, store: Store, rules: list[Rule], seconds: float | None, spare: int = 0):
+        self.store, self.rules, self.seconds = store, rules, seconds
+        self.workers: dict[Any, Any] = {}  # receiving end → process
+        self.inline = seconds is None or not hasattr(os, "fork") or not getattr(store, "local", False)
+        if self.inline or not rules:
+            return
+        directory = getattr(store, "path", None)
+        context = multiprocessing.get_context("forkserver" if directory is not None else "fork")
+        count = max(1, min(len(rules), (os.cpu_count() or 1) - spare))
+        self.next_rule = context.Value("i", 0)  # kept: children started later unpickle it by name
+        task = (str(directory), None) if directory is not None else (None, store)
+        try:
+            for _ in range(count):
+                receive, send = context.Pipe(duplex=False)
+                queries = [(rule.sparql, rule.description) for rule in rules]
+                process = context.Process(target=_worker, args=(send, self.next_rule, queries, *task), daemon=True)
+                process.start()
+                send.close()
+                self.workers[receive] = process
+        except BaseException:
+            self.stop()
+            raise
+
+    def findings(self, progress: Progress = None) -> list[Finding]:
+        """Every rule's findings, deduplicated by id, sorted by id."""
+        found: dict[str, Finding] = {}
+        for done, (rule, rows) in enumerate(self._rows(), start=1):
+            for claim, other, message in rows:
+                claims = (claim, other) if other else (claim,)
+                finding = Finding(f"{rule.id}:{'+'.join(claims)}", rule.id, rule.kind, rule.severity, claims, message)
+                found.setdefault(finding.id, finding)
+            if progress:
+                progress(done, len(self.rules))
+        return sorted(found.values(), key=lambda f: f.id)
+
+    def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
+        """(rule, rows) for every rule, in the order they finish. A worker says when it starts a rule; the rule's
+        time limit counts from then (as read here, so a limit may be noticed late, never early)."""
+        if self.inline:
+            for rule in self.rules:
+                yield rule, rule_rows(self.store, rule.sparql, rule.description)
+            return
+        current: dict[Any, tuple[Rule, float]] = {}  # worker → (its rule, deadline)
+        finished = 0
+        try:
+            while finished < len(self.rules):
+                if not self.workers:
+                    raise RuntimeError("the rule workers stopped before every rule was run")
+                now = time.monotonic()
+                wait = min((deadline - now for _, deadline in current.values()), default=1.0)
+                for receive in multiprocessing.connection.wait(list(self.workers), timeout=max(0.0, wait)):
+                    try:
+                        status, index, value = receive.recv()
+                    except EOFError:
+                        process = self.workers.pop(receive)
+                        _close(receive, process)
+                        if receive in current or process.exitcode:
+                            rule = current[receive][0] if receive in current else None
+                            name = f"rule '{rule.id}'" if rule is not None else "a rule worker"
+                            raise RuntimeError(f"{name} stopped its process (exit code {process.exitcode})") from None
+                        continue
+                    rule = self.rules[index]
+                    if status == "started":
+                        current[receive] = (rule, time.monotonic() + (self.seconds or 0))
+                        continue
+                    current.pop(receive, None)
+                    if status == "error":
+                        raise RuntimeError(f"rule '{rule.id}' ({rule.path}) failed: {value}")
+                    finished += 1
+                    yield rule, value
+                now = time.monotonic()
+                for rule, deadline in current.values():
+                    if now >= deadline:
+                        raise RuleTimeout(rule, self.seconds or 0)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop every worker still running."""
+        for receive, process in self.workers.items():
+            if process.is_alive():
+                process.kill()
+            _close(receive, process)
+        self.workers = {}
+
+
+def _close(receive: Any, process: Any) -> None:
+    process.join()
+    receive.close()
 
 
 def rule_rows(store: Store, sparql: str, description: str) -> list[tuple[str, str, str]]:
     """(claim, other, message) for each answer of a rule's query."""
-    rows = []
-    for row in store.query(sparql).dicts():
-        if "claim" not in row:
+    rows: list[tuple[str, str, str]] = []
+    result = store.query(sparql)
+    names = result.variables
+    if "claim" not in names:
+        return rows
+    at_claim = names.index("claim")
+    at_other = names.index("other") if "other" in names else None
+    at_message = names.index("message") if "message" in names else None
+    for row in result.rows:
+        claim = row[at_claim]
+        if claim is None:
             continue
-        other = row["other"].value if "other" in row else ""
-        message = row["message"].value if "message" in row else description
-        rows.append((row["claim"].value, other, message))
+        other = row[at_other] if at_other is not None else None
+        message = row[at_message] if at_message is not None else None
+        rows.append((claim.value, other.value if other is not None else "",
+                     message.value if message is not None else description))  # fmt: skip
     return rows
 
 
-def _limited(store: Store, rule: Rule, seconds: float | None) -> list[tuple[str, str, str]]:
-    """The rule's rows, computed in a child process that is killed after ``seconds``.
-
-    An in-memory store is shared with a forked child; an on-disk Oxigraph store is opened read-only by a child
-    started from a clean process (forking a live RocksDB is unsafe); an endpoint's request has its own timeout.
-    Without a limit, or without fork (Windows), the rule runs in this process.
-    """
-    directory = getattr(store, "path", None)
-    if seconds is None or not hasattr(os, "fork") or not getattr(store, "local", False):
-        return rule_rows(store, rule.sparql, rule.description)
+def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory: str | None, store: Any) -> None:
+    """Take the next rule until none is left: say which, then send its rows (or the error)."""
     if directory is not None:
-        context = multiprocessing.get_context("forkserver")
-        target, args = _rows_on_disk, (str(directory), rule.sparql, rule.description)
-    else:
-        context = multiprocessing.get_context("fork")
-        target, args = rule_rows, (store, rule.sparql, rule.description)
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(send, target, args), daemon=True)
-    process.start()
+        from ..stores.oxigraph import OxigraphStore
+
+        store = OxigraphStore.directory(directory, read_only=True)
+    while True:
+        with next_rule.get_lock():
+            index = next_rule.value
+            next_rule.value += 1
+        if index >= len(queries):
+            break
+        send.send(("started", index, None))
+        sparql, description = queries[index]
+        try:
+            send.send(("ok", index, rule_rows(store, sparql, description)))
+        except BaseException as err:  # reported by the parent, with the rule's name
+            send.send(("error", index, f"{type(err).__name__}: {err}"))
     send.close()
-    try:
-        if not receive.poll(seconds):
-            raise RuleTimeout(rule, seconds)
-        status, value = receive.recv()
-    except EOFError:
-        process.join(1)
-        raise RuntimeError(f"rule '{rule.id}' stopped its process (exit code {process.exitcode})") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receive.close()
-    if status == "error":
-        raise RuntimeError(f"rule '{rule.id}' ({rule.path}) failed: {value}")
-    return value
-
-
-def _child(send: Any, target: Callable[..., Any], args: tuple) -> None:
-    try:
-        send.send(("ok", target(*args)))
-    except BaseException as err:  # reported by the parent, with the rule's name
-        send.send(("error", f"{type(err).__name__}: {err}"))
-
-
-def _rows_on_disk(directory: str, sparql: str, description: str) -> list[tuple[str, str, str]]:
-    from ..stores.oxigraph import OxigraphStore
-
-    return rule_rows(OxigraphStore.directory(directory, read_only=True), sparql, description)

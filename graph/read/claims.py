@@ -33,6 +33,7 @@ def entity_key(label: str) -> str:
 def read_claims(path: Path, vocab: Vocabulary, sources: dict[str, Source], problems: list[Problem]) -> list[Claim]:
     """Read claims.csv and check every row against the vocabulary and the sources."""
     rows = read_table(path, REQUIRED, OPTIONAL, problems)
+    _anchor_all(rows, sources)
     first_line: dict[str, int] = {}
     claims = []
     found: list[Problem] = []  # this table's problems: the first MAX_KEPT are kept, the rest only counted
@@ -88,13 +89,15 @@ def _check_look_alikes(rows: list[Row], problems: list[Problem]) -> None:
 
 
 def _claim_from_row(row: Row, vocab: Vocabulary, sources: dict[str, Source], problems: list[Problem]) -> Claim:
+    cells = {c: row.get(c) for c in COLUMNS}
     for column in REQUIRED:
-        if not row.get(column):
+        if not cells[column]:
             problems.append(row.problem(column, f"missing value for '{column}'"))
-    for column in COLUMNS:
-        if not control_free(row.get(column)):
-            problems.append(row.problem(column, "holds a control character (shown escaped above); remove it"))
-    values = {c: row.get(c) or DEFAULTS.get(c, "") for c in COLUMNS}
+    if not control_free("\t".join(cells.values())):  # one search per row; tab is allowed, so it separates
+        for column in COLUMNS:
+            if not control_free(cells[column]):
+                problems.append(row.problem(column, "holds a control character (shown escaped above); remove it"))
+    values = {c: cells[c] or DEFAULTS.get(c, "") for c in COLUMNS}
     if values["id"] and not KEY.match(values["id"]):
         problems.append(
             row.problem("id", f"bad id '{values['id']}': use letters, digits and _.- starting with a letter")
@@ -195,6 +198,17 @@ def _well_typed(text: str, datatype: object) -> bool:
         return not Literal(text, datatype=URIRef(datatype.value)).ill_typed
     finally:
         log.disabled = disabled
+
+
+def _anchor_all(rows: list[Row], sources: dict[str, Source]) -> None:
+    """Anchor every quote of each source text in one pass over the text (linear, however many quotes)."""
+    quotes: dict[str, list[str]] = {}
+    for row in rows:
+        key, quote = row.get("source"), row.get("quote")
+        if quote and key in sources and sources[key].text is not None:
+            quotes.setdefault(key, []).append(quote)
+    for key, found in quotes.items():
+        sources[key].text.find_all(found)
 
 
 def _anchor(row: Row, values: dict[str, str], sources: dict[str, Source], problems: list[Problem]) -> Span | None:

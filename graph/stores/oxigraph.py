@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..files import iter_rdf, rdf_file_ok, read_rdf, require_file, syntax_problem
-from ..problems import InvalidInput, Problem, raise_if_errors
+from ..files import iter_rdf, rdf_file_ok, require_file, syntax_problem
+from ..formats import rdf_format_of
+from ..problems import InvalidInput, Problem
 from ..sparql_text import query_form
 from .base import QueryResult, Term, bounded, in_query_order, normal_term
 
@@ -18,6 +19,7 @@ from .base import QueryResult, Term, bounded, in_query_order, normal_term
 META = ox.NamedNode("urn:claimgraph:store-meta")
 FINGERPRINT = ox.NamedNode("urn:claimgraph:sha256")
 LOADED_FROM = ox.NamedNode("urn:claimgraph:loadedFrom")
+_ONE_GRAPH = ("turtle", "ntriples", "rdfxml")  # formats without named graphs (JSON-LD may have some)
 CHUNK = 200_000  # triples per bulk insert: bounded memory whatever the graph's size
 
 
@@ -43,10 +45,26 @@ class OxigraphStore:
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
         """A file's graph in memory; InvalidInput names a missing file or the line and column of a syntax error."""
-        problems: list = []
-        triples = read_rdf(require_file(path), problems)
-        raise_if_errors(problems)
-        return cls.memory(triples)
+        problems: list[Problem] = []
+        if not rdf_file_ok(require_file(path), problems):
+            raise InvalidInput(problems)
+        store = cls(ox.Store())
+        store._load(Path(path))
+        return store
+
+    def _load(self, path: Path) -> None:
+        """Load a checked graph file into the default graph. A format that holds one graph only is parsed by
+        Oxigraph straight into the store (no Python object per triple); a dataset's graphs are merged on the way.
+        InvalidInput at the line and column of a syntax error."""
+        fmt = rdf_format_of(path)
+        try:
+            if fmt.name in _ONE_GRAPH:
+                load = self.store.bulk_load if self.path is not None else self.store.load
+                load(path=str(path), format=fmt.ox, base_iri=Path(path).resolve().as_uri())
+            else:
+                self.add(iter_rdf(path))
+        except SyntaxError as err:
+            raise InvalidInput([syntax_problem(Path(path), err)]) from None
 
     def add(self, triples: Iterable[ox.Triple]) -> int:
         """Insert triples in bulk, in bounded chunks; returns how many were given."""
@@ -65,6 +83,17 @@ class OxigraphStore:
             self.store.flush()
         return count
 
+    def load_ntriples(self, chunks: Iterable[str]) -> None:
+        """Bulk-load N-Triples text the build made (chunk by chunk: memory stays bounded whatever the size).
+
+        Parsing text in Oxigraph is several times cheaper than handing it a Python object per term; the build's
+        IRIs are valid by construction, so the text is parsed leniently.
+        """
+        for chunk in chunks:
+            self.store.bulk_load(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        if self.path is not None:
+            self.store.flush()
+
     def load_file(self, path: Path) -> None:
         """Fill an on-disk store from a graph file, unless it already holds exactly that file's content."""
         problems: list[Problem] = []
@@ -76,12 +105,17 @@ class OxigraphStore:
             return
         self.store.clear()
         try:
-            self.add(iter_rdf(path))
-        except SyntaxError as err:  # the store stays without a fingerprint, so the next open loads the file again
+            self._load(Path(path))
+        except InvalidInput:  # the store stays without a fingerprint, so the next open loads the file again
             self.store.clear()
-            raise InvalidInput([syntax_problem(Path(path), err)]) from None
+            raise
+        self.record_file(path, digest)
+
+    def record_file(self, path: Path, digest: str | None = None) -> None:
+        """Note that the store holds exactly the graph of the file at ``path`` (so opening it with that file
+        does not load it again)."""
         about = ox.NamedNode(Path(path).resolve().as_uri())
-        self.store.add(ox.Quad(about, FINGERPRINT, ox.Literal(digest), META))
+        self.store.add(ox.Quad(about, FINGERPRINT, ox.Literal(digest or _sha256(path)), META))
         self.store.add(ox.Quad(about, LOADED_FROM, ox.Literal(str(path)), META))
         self.store.flush()
 
@@ -110,11 +144,9 @@ class OxigraphStore:
             return QueryResult("ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
-            rows = bounded(
-                (tuple(normal_term(solution[i]) for i in range(len(variables))) for solution in result),
-                limit,
-                "rows",
-            )
+            # Oxigraph stores literals by value: xsd:string literals are simple literals and booleans are
+            # canonical already, so its terms need no normal_term.
+            rows = bounded(map(tuple, result), limit, "rows")
             return in_query_order(sparql, QueryResult("SELECT", variables, rows))
         triples = bounded(
             (ox.Triple(t.subject, t.predicate, normal_term(t.object)) for t in result), limit, "triples"
