@@ -114,13 +114,15 @@ def test_terminal_leaves_no_control_character(text: str):
 
 @SETTINGS
 @given(TEXT)
+@example("\r\n")  # found by Hypothesis: a parser reads CR LF as one LF
 def test_xml_text_always_parses(text: str):
     import xml.etree.ElementTree as ET
     from xml.sax.saxutils import escape
 
     document = f"<a b={_quoted(xml_text(text))}>{escape(xml_text(text))}</a>"
     parsed = ET.fromstring(document)
-    assert parsed.text in (None, xml_text(text).replace("\r", "\n"))
+    # XML parsers normalise line ends: CR LF and a lone CR both become LF
+    assert parsed.text in (None, xml_text(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _quoted(text: str) -> str:
