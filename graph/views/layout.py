@@ -3,14 +3,16 @@ draws at once with physics off. The same graph always gives the same positions.
 
 The force layouts are igraph's (C code, no BLAS): Kamada-Kawai for components up to ``KAMADA_KAWAI_LIMIT`` nodes,
 which spreads hubs evenly, and Fruchterman-Reingold (grid-accelerated) above, which lays out 5,000 nodes in under
-a second where Kamada-Kawai takes a minute. Both start from seeded positions and run with igraph's random numbers
-drawn from a seeded generator, so the result depends on the graph and the seed only.
+a second where Kamada-Kawai takes a minute. Kamada-Kawai starts from igraph's circle, Fruchterman-Reingold from
+seeded positions, and both run with igraph's random numbers drawn from a seeded generator, so the result depends on
+the graph and the seed only.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import threading
 from typing import Any
 
 import igraph
@@ -21,6 +23,7 @@ SEED = 7
 KAMADA_KAWAI_LIMIT = 250
 NODE_SPACING = 70.0
 GAP = 120.0
+_RNG_LOCK = threading.Lock()  # igraph's generator is process-wide: one layout at a time sets it
 
 
 def layout(nxg: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tuple[int, int]]:
@@ -81,14 +84,15 @@ def force_layout(graph: nx.Graph, nodes: list[str], seed: int) -> np.ndarray:
     component = igraph.Graph(n=len(nodes), edges=edges)
     side = math.sqrt(len(nodes))  # igraph's own random start: a square of side √n around the origin
     start = ((np.random.default_rng(seed).random((len(nodes), 2)) - 0.5) * side).tolist()
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        if len(nodes) <= KAMADA_KAWAI_LIMIT:
-            found = component.layout_kamada_kawai()
-        else:
-            found = component.layout_fruchterman_reingold(seed=start, niter=500, grid="grid")
-    finally:
-        igraph.set_random_number_generator(random)
+    with _RNG_LOCK:
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            if len(nodes) <= KAMADA_KAWAI_LIMIT:
+                found = component.layout_kamada_kawai()
+            else:
+                found = component.layout_fruchterman_reingold(seed=start, niter=500, grid="grid")
+        finally:
+            igraph.set_random_number_generator(random)
     pos = np.array(found.coords, dtype=np.float64)
     pos -= pos.mean(axis=0)
     return pos / max(float(np.abs(pos).max()), 1e-9)
