@@ -23,6 +23,7 @@ SEED = 7
 KAMADA_KAWAI_LIMIT = 250
 NODE_SPACING = 70.0
 GAP = 120.0
+LEVEL_PASSES = 10
 _RNG_LOCK = threading.Lock()  # igraph's generator is process-wide: one layout at a time sets it
 
 
@@ -52,7 +53,27 @@ def layout(nxg: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tuple[int, int]]
             positions[node] = (round(x + px), round(y + py))
         x += box["w"] + GAP
         row_height = max(row_height, box["h"])
+    _tilt_level_edges(simple, positions, list(order))
     return positions
+
+
+def _tilt_level_edges(graph: nx.Graph, positions: dict[str, tuple[int, int]], nodes: list[str]) -> None:
+    """Move one end of every exactly horizontal edge 1 px down (the end later in ``nodes``), until none is left.
+
+    vis-network 9.1.2 draws the label of a level edge at the canvas origin instead of at the edge's middle
+    (visjs/vis-network#2044), and Kamada-Kawai lays a path or a two-node component out on one line.
+    """
+    index = {node: i for i, node in enumerate(nodes)}
+    edges = sorted(tuple(sorted((index[u], index[v]))) for u, v in graph.edges())
+    for _ in range(LEVEL_PASSES):
+        moved = False
+        for a, b in edges:
+            (_, ya), (xb, yb) = positions[nodes[a]], positions[nodes[b]]
+            if ya == yb:
+                positions[nodes[b]] = (xb, yb + 1)
+                moved = True
+        if not moved:
+            return
 
 
 def _component_layout(graph: nx.Graph, nodes: list[str], seed: int) -> dict[str, Any]:
