@@ -1,39 +1,79 @@
-"""Time until the first full draw of the claims page in headless Chromium: precomputed layout vs PyVis physics.
+"""Render time of the claims page (layout + HTML) and its first draw in headless Chromium, old layout vs new.
 
-    .venv/bin/python scripts/bench_render.py                 # 500, 2,000 and 5,000 nodes
-    .venv/bin/python scripts/bench_render.py --nodes 500 --timeout 120
+    .venv/bin/python scripts/bench_render.py                          # 500, 2,000, 5,000 and 10,000 nodes
+    .venv/bin/python scripts/bench_render.py --nodes 5000 --repeat 3 --screenshots /tmp/shots
 
-For each size a claims project is generated (graph.generate), built (load_project + build_graph) and rendered
-twice with the same page template: once as shipped (NetworkX positions, physics off) and once as the baseline,
-PyVis's default options (barnesHut physics, 1,000 stabilisation iterations, dynamic smooth edges, no positions).
-The page records performance.now() at vis-network's first "afterDrawing" (and "stabilized"); both are measured
-from navigation start. Python-side render times (projection + layout + template) are printed too.
+For each size a claims project is generated (scripts/make_corpus.py, seed 0), loaded and built with the library
+(``Project.load(...).build()``, not timed) and projected to NetworkX as ``build_page`` does (timed: "projection").
+Then the page is rendered twice in the same run: with the baseline layout, the ``graph/views/layout.py`` of
+``--baseline`` (a git revision; default: main before the igraph layout, the numpy Fruchterman-Reingold and
+networkx's Kamada-Kawai), and with this checkout's layout. Layout and HTML (page data, JSON and template) are
+timed separately, wall and CPU seconds of this process (CPU includes every BLAS thread). Each page is then opened in
+headless Chromium, which records ``performance.now()`` at vis-network's first "afterDrawing", from navigation start.
+Sizes above the default ``--max-nodes`` (2,000) are rendered through the library all the same.
 Not a test: figures depend on the machine; record them in BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
+import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from graph.generate import generate_project  # noqa: E402
-from graph.project import load_project  # noqa: E402
-
-from graph.rdf import build_graph  # noqa: E402
-from graph.views import render_html, to_networkx  # noqa: E402
-from tests.browser import ARGS, CHROMIUM  # noqa: E402
-
-NODES_PER_CLAIM = 1.48  # what graph.generate yields (one entity per two claims, a few shared)
+BASELINE = "909694a"  # main before the igraph layout
+NODES_PER_CLAIM = 1.44  # what make_corpus yields (about 4,855 nodes for 3,378 claims)
 
 
-def draw_time(browser, path: Path, timeout_s: float) -> tuple[float | None, float | None]:
-    """(first draw ms, stabilized ms) from navigation start; None when it did not happen within the timeout."""
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, action="append", help="target node counts (default 500 2000 5000 10000)")
+    parser.add_argument("--baseline", default=BASELINE, help=f"git revision of the old layout.py (default {BASELINE})")
+    parser.add_argument("--repeat", type=int, default=1, help="time each layout and page N times, keep the fastest")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for one first draw (default 120)")
+    parser.add_argument("--blas-threads", help="set OPENBLAS_NUM_THREADS (default: the environment's)")
+    parser.add_argument("--screenshots", type=Path, help="save a PNG of every page here")
+    return parser.parse_args()
+
+
+def baseline_layout(revision: str) -> types.ModuleType:
+    """The old layout module, read from git and imported on its own (it needs only networkx and numpy)."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:graph/views/layout.py"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    module = types.ModuleType("baseline_layout")
+    exec(compile(source, f"{revision}:graph/views/layout.py", "exec"), module.__dict__)
+    return module
+
+
+def make_corpus() -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location("scripts_make_corpus", ROOT / "scripts" / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def timed(repeat: int, function, *args, **kwargs):
+    """(result, wall s, CPU s) of the fastest of ``repeat`` calls of ``function(*args, **kwargs)``."""
+    best = None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function(*args, **kwargs)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if best is None or wall < best[1]:
+            best = (result, wall, cpu)
+    return best
+
+
+def first_draw(browser, path: Path, timeout_s: float, screenshot: Path | None) -> float | None:
+    """Seconds from navigation start to the first draw; None when it did not happen within the timeout."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         page.goto(path.as_uri(), timeout=timeout_s * 1000)
@@ -42,63 +82,80 @@ def draw_time(browser, path: Path, timeout_s: float) -> tuple[float | None, floa
                 "window.claimgraph && window.claimgraph.timing.firstDraw !== null", timeout=timeout_s * 1000
             )
         except Exception:
-            return None, None
-        timing = page.evaluate("window.claimgraph.timing")
-        return timing["firstDraw"], timing["stabilized"]
+            return None
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot))
+        return page.evaluate("window.claimgraph.timing.firstDraw") / 1000
     finally:
         page.close()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, action="append", help="target node counts (default 500, 2000, 5000)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for one draw (default 300)")
-    args = parser.parse_args()
+    args = parse_args()
+    if args.blas_threads:
+        os.environ["OPENBLAS_NUM_THREADS"] = args.blas_threads  # before numpy is imported
+    sys.path.insert(0, str(ROOT))
     from playwright.sync_api import sync_playwright
 
-    targets = args.nodes or [500, 2000, 5000]
+    from graph.api import Project
+    from graph.views import page as page_module
+    from graph.views import to_networkx
+    from graph.views.layout import layout
+    from tests.browser import ARGS, CHROMIUM
+
+    layouts = {"old": baseline_layout(args.baseline).layout, "new": layout}
+    page_module.vis_network_js(), page_module._template()  # read once, outside the timings
+    corpus = make_corpus()
+    if args.screenshots:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        for target in targets:
-            project = generate_project(Path(tmp) / f"n{target}", round(target / NODES_PER_CLAIM), seed=0)
-            loaded = load_project(project / "claims.csv", [project / "ontology.ttl"], project / "sources")
-            nxg = to_networkx(build_graph(loaded))
-            pages = {}
-            for name, precomputed in (("layout", True), ("physics", False)):
-                started = time.perf_counter()
-                html = render_html(nxg, f"bench {target}", precomputed=precomputed)
-                pages[name] = (Path(tmp) / f"n{target}-{name}.html", time.perf_counter() - started)
-                pages[name][0].write_text(html, encoding="utf-8")
-            layout_draw, _ = draw_time(browser, pages["layout"][0], args.timeout)
-            physics_draw, physics_stable = draw_time(browser, pages["physics"][0], args.timeout)
-            rows.append(
-                (
-                    nxg.number_of_nodes(),
-                    nxg.number_of_edges(),
-                    pages["layout"][1],
-                    pages["physics"][1],
-                    layout_draw,
-                    physics_draw,
-                    physics_stable,
-                )
-            )
-            print(f"  measured {nxg.number_of_nodes()} nodes", file=sys.stderr, flush=True)
+        for target in args.nodes or [500, 2000, 5000, 10000]:
+            root = corpus.generate_project(Path(tmp) / f"n{target}", round(target / NODES_PER_CLAIM), seed=0)
+            built = Project.load(root / "claims.csv", [root / "ontology.ttl"], root / "sources").build()
+            vocab, digest = built.inputs.vocab, built.audit.digest
+            nxg, projection_wall, projection_cpu = timed(1, to_networkx, built.audit.views, built.audit.active)
+            row = {"nodes": nxg.number_of_nodes(), "edges": nxg.number_of_edges(), "projection": projection_wall}
+            row["projection_cpu"] = projection_cpu
+            for name, function in layouts.items():
+                positions, wall, cpu = timed(args.repeat, function, nxg)
+                row[f"{name} layout"] = (wall, cpu)
+                original = page_module.layout
+                page_module.layout = lambda graph, seed, positions=positions: positions
+                try:
+                    html, wall, cpu = timed(args.repeat, page_module.render_html, nxg, vocab, "bench", digest=digest)
+                finally:
+                    page_module.layout = original
+                row[f"{name} html"] = (wall, cpu)
+                path = Path(tmp) / f"n{target}-{name}.html"
+                path.write_text(html, encoding="utf-8")
+                shot = args.screenshots / f"n{target}-{name}.png" if args.screenshots else None
+                row[f"{name} draw"] = first_draw(browser, path, args.timeout, shot)
+            rows.append(row)
+            print(f"  measured {row['nodes']} nodes", file=sys.stderr, flush=True)
         browser.close()
 
-    def ms(value: float | None) -> str:
-        return f">{args.timeout:.0f} s" if value is None else f"{value / 1000:.2f} s"
-
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, baseline {args.baseline}")
     print(
-        "| nodes | edges | Python render: layout / physics page | first draw: precomputed layout | first draw: "
-        "PyVis default physics | physics stabilized | ratio physics/layout |"
+        "| nodes | edges | projection | layout old | layout new | HTML old / new | render (layout + HTML) old | "
+        "render new | render old/new | first draw old | first draw new |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for nodes, edges, py_layout, py_physics, draw, base, stable in rows:
-        ratio = f"{base / draw:.1f}×" if draw and base else "n/a"
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        render = {v: tuple(a + b for a, b in zip(r[f"{v} layout"], r[f"{v} html"], strict=True)) for v in layouts}
+
+        def secs(pair: tuple[float, float]) -> str:
+            return f"{pair[0]:.2f} s ({pair[1]:.2f} CPU)"
+
+        def draw(value: float | None) -> str:
+            return f">{args.timeout:.0f} s" if value is None else f"{value:.2f} s"
+
         print(
-            f"| {nodes} | {edges} | {py_layout:.2f} s / {py_physics:.2f} s | {ms(draw)} | {ms(base)} | "
-            f"{ms(stable) if base else ms(None)} | {ratio} |"
+            f"| {r['nodes']} | {r['edges']} | {secs((r['projection'], r['projection_cpu']))} "
+            f"| {secs(r['old layout'])} | {secs(r['new layout'])} "
+            f"| {r['old html'][0]:.2f} / {r['new html'][0]:.2f} s | {secs(render['old'])} | {secs(render['new'])} "
+            f"| {render['old'][0] / render['new'][0]:.1f}× | {draw(r['old draw'])} | {draw(r['new draw'])} |"
         )
     return 0
 

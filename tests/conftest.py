@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# One BLAS thread: on this two-core machine OpenBLAS's threads make the page layout (scipy's L-BFGS-B in
-# networkx's Kamada-Kawai) about four times slower (5.1 s against 1.2 s for the shipped page). Set before numpy
-# loads; child processes inherit it.
+# One BLAS thread: on this two-core machine OpenBLAS's threads made the old page layout (scipy's L-BFGS-B in
+# networkx's Kamada-Kawai) about four times slower. The layout is igraph's now (no BLAS); kept so that no numpy
+# code competes with the parallel tests for the two cores. Set before numpy loads; child processes inherit it.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pytest

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 PACKAGE = ROOT / "graph"
-HEAVY = ("networkx", "numpy", "scipy", "rdflib", "pyshacl", "jinja2", "pyoxigraph", "pyvis")
+HEAVY = ("networkx", "numpy", "scipy", "igraph", "rdflib", "pyshacl", "jinja2", "pyoxigraph", "pyvis")
 
 
 def module_name(path: Path) -> str:

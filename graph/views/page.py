@@ -102,6 +102,7 @@ def page_data(
         for number, (u, v, attrs) in enumerate(nxg.edges(data=True))
     ]
     claims = [a for _, a in nxg.nodes(data=True) if a["kind"] == CLAIM]
+    claim_nodes = {a["id"]: n for n, a in nxg.nodes(data=True) if a["kind"] == CLAIM}  # once, not per entry
     sources = {a["source"]: a["source_title"] for a in claims}
     return {
         "title": title,
@@ -109,7 +110,7 @@ def page_data(
         "edges": edges,
         "verdicts": verdict_list,
         "verdictCounts": {s["name"]: sum(1 for a in claims if a["verdict"] == s["name"]) for s in verdict_list},
-        "digest": [_entry(e, nxg) for e in digest],
+        "digest": [_entry(e, claim_nodes) for e in digest],
         "findingKinds": sorted({k for a in claims for k in a["finding_kinds"]}),
         "sources": [{"key": k, "title": sources[k]} for k in sorted(sources)],
         "edgeStyles": EDGE_STYLES,
@@ -202,9 +203,9 @@ def _other_node(node: str, attrs: dict[str, Any], max_degree: int) -> dict[str, 
     }
 
 
-def _entry(entry: Entry, nxg: nx.MultiDiGraph) -> dict[str, Any]:
-    """A digest entry for the side panel; claims are given by node id so the page can focus them."""
-    nodes = {a["id"]: n for n, a in nxg.nodes(data=True) if a["kind"] == CLAIM}
+def _entry(entry: Entry, nodes: dict[str, str]) -> dict[str, Any]:
+    """A digest entry for the side panel; claims are given by node id (``nodes``: claim id -> node) so the page
+    can focus them."""
     return {
         "rank": entry.rank,
         "verdict": entry.verdict,
