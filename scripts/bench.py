@@ -280,14 +280,15 @@ def extrapolate(sizes: list[Size], name: str) -> None:
 # --- identical findings on every store -----------------------------------------------------------------------
 
 
-def compare_stores(n: int, work: Path, virtuoso: str | None, query_stores: bool) -> dict:
+def compare_stores(n: int, work: Path, virtuoso: str | None, query_stores: bool, rdflib: bool) -> dict:
     """Audit the build of ``n`` claims on each store; the audit.json texts must be identical."""
     root = work / f"c{n}"
     stores: dict[str, list[str]] = {
         "oxigraph (memory)": ["--graph", "out/claims.ttl"],
         "oxigraph:DIR": ["--graph", "out/claims.ttl", "--store", "oxigraph:ox-store"],
-        "rdflib (memory)": ["--graph", "out/claims.ttl", "--store", "memory"],
     }
+    if rdflib:
+        stores["rdflib (memory)"] = ["--graph", "out/claims.ttl", "--store", "memory"]
     pushed = None
     if virtuoso:
         graph = f"https://example.org/bench/{n}"
@@ -441,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-shacl", dest="shacl", action="store_false", help="skip validate --graph")
     parser.add_argument("--stores", action="store_true", help="audit each size's build on every store and compare")
     parser.add_argument("--stores-up-to", type=int, default=10_000, metavar="N", help="… sizes up to N (10000)")
+    parser.add_argument("--rdflib-up-to", type=int, default=1000, metavar="N",
+                        help="… and on rdflib's memory store up to N (1000: it takes minutes there)")
     parser.add_argument("--virtuoso", action="store_true", help="with --stores: include a throw-away Virtuoso")
     parser.add_argument("--query-stores", action="store_true", help="with --stores: time the named queries on each")
     parser.add_argument("--work", type=Path, help="folder for the corpora (default: a temporary one, removed)")
@@ -465,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes_n:
             sizes.append(run_size(n, work, args, queries=n == query_size))
             if args.stores and n <= args.stores_up_to:
-                compared.append(compare_stores(n, work, endpoint, args.query_stores))
+                compared.append(compare_stores(n, work, endpoint, args.query_stores, n <= args.rdflib_up_to))
             if not args.keep:
                 shutil.rmtree(work / f"c{n}", ignore_errors=True)
     finally:
