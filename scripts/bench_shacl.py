@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: SHACL validation of a built claims graph, pySHACL (rdflib) against graph.shacl (pyoxigraph).
 
-Generates and builds claims projects with the command line (`python -m graph.generate`, `claimgraph build`), then
+Generates and builds claims projects with the command line (`scripts/make_corpus.py`, `claimgraph build`), then
 times, in this one process, pySHACL and the engine on the same graph. Sizes above --pyshacl-up-to are timed for
 the engine only, and pySHACL's time there is extrapolated linearly from the largest size it ran (said so in the
 table; pySHACL grows at least linearly, so the ratio shown is a lower bound). Sizes above --build-up-to are not
@@ -70,7 +70,7 @@ def timed(action: Callable[[], T], repeat: int = 1) -> tuple[tuple[float, float]
 def build(folder: Path, claims: int) -> Path:
     """Generate and build a project of ``claims`` claims with the command line; return its claims.ttl."""
     python, env = sys.executable, {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    generate = [python, "-m", "graph.generate", "--claims", str(claims), str(folder)]
+    generate = [python, str(ROOT / "scripts" / "make_corpus.py"), str(claims), "--out", str(folder)]
     subprocess.run(generate, cwd=ROOT, check=True, capture_output=True, env=env)
     build_it = [python, "-m", "graph.cli", "build", "--out", str(folder / "out")]
     subprocess.run(build_it, cwd=folder, check=True, capture_output=True, env=env)
