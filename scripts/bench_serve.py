@@ -3,7 +3,7 @@
 start-up time and memory. The server runs in its own process; the clients run here, on loopback.
 
     .venv/bin/python scripts/bench_serve.py                             # the shipped data, built into a temp dir
-    .venv/bin/python scripts/bench_serve.py --graph DIR/out/claims.ttl  # any build (e.g. make_corpus --claims 10000)
+    .venv/bin/python scripts/bench_serve.py --graph DIR/out/claims.ttl  # any build (make_corpus.py N --out DIR)
     .venv/bin/python scripts/bench_serve.py --source /tmp/main-src      # the server of another checkout (before/after)
     .venv/bin/python scripts/bench_serve.py --startup-only --graph ...  # only start-up time and memory
     .venv/bin/python scripts/bench_serve.py --url http://127.0.0.1:8000/sparql   # a server started by the shell

@@ -39,9 +39,16 @@ def summary(audit: Audit) -> dict:
 def articles(audit: Audit) -> dict[str, list[str]]:
     """What can be said of each text under audit as a whole, said once rather than once per claim."""
     by_id = audit.by_id
+    by_source: dict[str, list[ClaimView]] = {}  # grouped once: a loop over every claim per text is quadratic
+    for v in audit.views:
+        if v.judged:
+            by_source.setdefault(v.source, []).append(v)
+    omitted = [f for f in audit.active if f.kind == "omission"]
+    missing = ", ".join(dict.fromkeys(by_id[f.claims[0]].object for f in omitted if f.claims[0] in by_id))
     result: dict[str, list[str]] = {}
-    for source in sorted({v.source for v in audit.views if v.judged}):
-        claims = [v for v in audit.views if v.judged and v.source == source]
+    for source in sorted(by_source):
+        claims = by_source[source]
+        ids = {c.id for c in claims}
         lines = []
         cited = [v for v in claims if v.citation]
         needing = [v for v in claims if topic(v) in ("efficacy", "safety", "mechanism")]
@@ -56,15 +63,13 @@ def articles(audit: Audit) -> dict[str, list[str]]:
         if uncited:
             lines.append(f"invokes research without citing it in {len(uncited)} claims ({_ids(uncited)})")
         harms = [v for v in claims if topic(v) == "harm"]
-        omitted = [f for f in audit.active if f.kind == "omission"]
         if harms or omitted:
             named = ", ".join(dict.fromkeys(v.object for v in harms))
-            missing = ", ".join(dict.fromkeys(by_id[f.claims[0]].object for f in omitted if f.claims[0] in by_id))
             lines.append(
                 f"discloses {len(harms)} harms ({named or 'none'})"
                 + (f"; omits harms the literature reports: {missing}" if missing else "")
             )
-        inconsistent = [v for v in claims if any(o in {c.id for c in claims} for o in v.contradicts)]
+        inconsistent = [v for v in claims if any(o in ids for o in v.contradicts)]
         if inconsistent:
             lines.append(f"contradicts itself: {_ids(inconsistent)}")
         lines.append(f"verdicts: {_tally(claims)}")

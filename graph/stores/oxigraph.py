@@ -87,10 +87,13 @@ class OxigraphStore:
         """Bulk-load N-Triples text the build made (chunk by chunk: memory stays bounded whatever the size).
 
         Parsing text in Oxigraph is several times cheaper than handing it a Python object per term; the build's
-        IRIs are valid by construction, so the text is parsed leniently.
+        IRIs are valid by construction, so the text is parsed leniently. In memory, a plain load costs about a
+        third less CPU than a bulk load (8.8 s against 12.2 s for 3.8 million triples); on disk, the bulk loader
+        skips the transaction log.
         """
+        load = self.store.bulk_load if self.path is not None else self.store.load
         for chunk in chunks:
-            self.store.bulk_load(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            load(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         if self.path is not None:
             self.store.flush()
 
