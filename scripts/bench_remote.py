@@ -148,10 +148,15 @@ def measure(size: int, work: Path, seed: int, chunk: int, update: bool, whole: b
         )
         bulk = run([*args[:4], "https://example.org/bench/bulk", "--format", "json"], root, 7200)[0]
     same = local.returncode == remote.returncode == 0 and local.stdout == remote.stdout == bulk.stdout
-    found = Counter(f["rule"] for f in json.loads(local.stdout)["findings"]) if local.returncode == 0 else Counter()
+    found, differ = rules_found(local), []
     as_expected = {rule: found[rule] for rule in expected["findings"]} == expected["findings"]
+    for name, result in (("endpoint", remote), ("bulk-loaded", bulk)):
+        there = rules_found(result)
+        differ += [f"{rule}: local {found[rule]}, {name} {there[rule]}" for rule in expected["findings"]
+                   if there[rule] != found[rule]]  # fmt: skip
+    note = "; ".join([f"{sum(found.values())} findings", *differ])
     steps.append(Step("same findings: local = endpoint = bulk-loaded = expected.json", 0, 0, None,
-                      f"{same and as_expected} ({sum(found.values())} findings)"))  # fmt: skip
+                      f"{same and as_expected} ({note})"))  # fmt: skip
     if not same:
         for name, result in (("local", local), ("remote", remote), ("bulk", bulk)):
             (work / f"audit-{name}-{size}.json").write_text(result.stdout + result.stderr, encoding="utf-8")
@@ -160,6 +165,13 @@ def measure(size: int, work: Path, seed: int, chunk: int, update: bool, whole: b
             steps.append(timed_push(server, build, "https://example.org/bench/whole", "push: one Graph Store PUT",
                                     gsp=gsp(server), chunk=10**9, timeout=300))  # fmt: skip
     return steps, same and as_expected
+
+
+def rules_found(result: subprocess.CompletedProcess) -> Counter:
+    """Findings per rule in an audit's JSON report (none when the audit failed)."""
+    if result.returncode != 0:
+        return Counter()
+    return Counter(f["rule"] for f in json.loads(result.stdout)["findings"])
 
 
 def gsp(server: virtuoso_server.Virtuoso) -> str:
