@@ -219,6 +219,13 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--gsp", metavar="URL", help="Graph Store Protocol endpoint; without it SPARQL Update is used")
     push.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update endpoint if not --endpoint")
     push.add_argument("--file", type=Path, default=Path("out/claims.ttl"), help="build to push (out/claims.ttl)")
+    push.add_argument(
+        "--chunk", type=int, default=50_000, metavar="N",
+        help="triples per Graph Store request: a PUT, then POSTs that append (default: 50000)",
+    )  # fmt: skip
+    push.add_argument(
+        "--update-chunk", type=int, default=500, metavar="N", help="triples per INSERT DATA (default: 500)"
+    )
     _auth_options(push)
     push.set_defaults(run=_push)
     return parser
@@ -440,8 +447,16 @@ def _query(args: argparse.Namespace) -> int:
 def _push(args: argparse.Namespace) -> int:
     from .sparql.push import push
 
-    pushed = push(args.file, args.endpoint, args.graph, args.gsp, args.update_endpoint, _credentials(args))
-    how = "Graph Store Protocol PUT" if pushed.method == "graph-store" else "SPARQL Update"
+    pushed = push(
+        args.file, args.endpoint, args.graph, args.gsp, args.update_endpoint, _credentials(args),
+        chunk=args.chunk, update_chunk=args.update_chunk, progress=_progress("push triples"),
+    )  # fmt: skip
+    if pushed.method == "update":
+        how = "SPARQL Update"
+    elif pushed.requests > 1:
+        how = f"Graph Store Protocol PUT and {pushed.requests - 1} POST(s) of at most {args.chunk} triples"
+    else:
+        how = "Graph Store Protocol PUT"
     checked = f"; the store holds {pushed.stored}" if pushed.stored is not None else ""
     print(f"pushed {pushed.triples} triples to <{pushed.graph}> by {how}{checked}")
     return EXIT_OK
