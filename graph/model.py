@@ -18,6 +18,8 @@ import pyoxigraph as ox
 from .text import SourceText, Span, citation_iri
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from .stores.base import Store
     from .vocab import Vocabulary
 
@@ -187,22 +189,50 @@ def claim_views(store: Store) -> list[ClaimView]:
     """Every claim of the graph in ``store``, by one query, sorted by id.
 
     A claim has one row, unless the graph gives it two values of a one-valued property (two labels, two
-    certainties …): then the row that sorts first is kept, so the view is the same whatever order the store
-    answers in. Of two claim nodes with the same identifier, the one whose IRI sorts first is kept.
+    certainties …): then the row that sorts first (by its terms' ``str``) is kept, so the view is the same whatever
+    order the store answers in. Of two claim nodes with the same identifier, the one whose IRI sorts first is kept.
+
+    Rows become views as they arrive (an Oxigraph store yields them one at a time), so the answer is never held
+    whole. A claim's later rows may arrive anywhere in the answer; a claim found to have several is read again by a
+    second pass over the same query that keeps only such claims' rows, and the row sorting first is chosen then.
     """
-    result = store.query(_query("claim-view.rq"))
-    names = result.variables
+    sparql = _query("claim-view.rq")
+    names, rows = _select_rows(store, sparql)
     at_claim = names.index("claim")
-    rows: dict[str, list[tuple]] = {}
-    for row in result.rows:
-        rows.setdefault(row[at_claim].value, []).append(row)
+    make = _view_maker(names)
     views: dict[str, ClaimView] = {}
-    for claim in sorted(rows):
-        found = rows[claim]
-        row = found[0] if len(found) == 1 else min(found, key=lambda r: [str(t) for t in r])
-        view = _view(dict(zip(names, row, strict=True)))
-        views.setdefault(view.id, view)
-    return [views[k] for k in sorted(views)]
+    several: set[str] = set()
+    for row in rows:
+        claim = row[at_claim].value
+        if claim in views:
+            several.add(claim)
+        else:
+            views[claim] = make(row)
+    if several:
+        names, rows = _select_rows(store, sparql)
+        at_claim = names.index("claim")
+        make = _view_maker(names)
+        found: dict[str, list[tuple]] = {claim: [] for claim in several}
+        for row in rows:
+            kept = found.get(row[at_claim].value)
+            if kept is not None:
+                kept.append(row)
+        for claim, kept in found.items():
+            views[claim] = make(min(kept, key=lambda r: [str(t) for t in r]))
+    by_id: dict[str, ClaimView] = {}
+    for claim in sorted(views):
+        view = views[claim]
+        by_id.setdefault(view.id, view)
+    return [by_id[k] for k in sorted(by_id)]
+
+
+def _select_rows(store: Store, sparql: str) -> tuple[list[str], Iterator[tuple]]:
+    """A SELECT's variables and its rows, streamed where the store can (``select_rows``), else from its answer."""
+    stream = getattr(store, "select_rows", None)
+    if stream is not None:
+        return stream(sparql)
+    result = store.query(sparql)
+    return result.variables, iter(result.rows)
 
 
 def findings_in(store: Store) -> list[Finding]:
@@ -224,67 +254,96 @@ def findings_in(store: Store) -> list[Finding]:
     return sorted(found, key=lambda f: f.id)
 
 
-def _view(row: dict) -> ClaimView:
-    """A claim view from a row of the claim-view query (unbound variables are None)."""
-    v = {name: term.value for name, term in row.items() if term is not None}
-    get = v.get
-    obj = row.get("object")
-    is_iri = isinstance(obj, ox.NamedNode)
-    predicate = get("predicate", "")
+_VIEW_COLUMNS = (
+    "claim", "id", "source", "sourceTitle", "sourceUrl", "sourceKind", "sourceKindNotation", "evidenceSource",
+    "textHash", "participants", "riskOfBias", "riskOfBiasNotation", "conflict", "conflictNotation", "subjectNode",
+    "subject", "predicate", "predicateLabel", "functional", "aspects", "object", "objectLabel", "polarity",
+    "polarityNotation", "certainty", "certaintyNotation", "certaintyRank", "attribution", "evidence",
+    "evidenceNotation", "evidenceRank", "traceable", "absence", "citation", "note", "quote", "prefix", "suffix",
+    "start", "end", "verdict", "verdictNotation", "reason", "grade", "gradeNotation", "verdictWaiver", "cues",
+    "supports", "contradicts", "evidenceFor", "evidenceAgainst", "findings",
+)  # fmt: skip
 
-    def notation(name: str) -> str:
-        """A value's notation, or the local name of its IRI in a graph whose vocabulary gives none."""
-        return get(f"{name}Notation") or _local(get(name, ""))
 
-    return ClaimView(
-        id=get("id", ""),
-        iri=get("claim", ""),
-        source=get("source", ""),
-        source_title=get("sourceTitle", ""),
-        source_kind=notation("sourceKind"),
-        source_url=get("sourceUrl", ""),
-        evidence_source=_true(get("evidenceSource")),
-        source_sha256=get("textHash", ""),
-        published="sourceUrl" in v,
-        source_participants=_number(get("participants"), None),
-        source_risk_of_bias=notation("riskOfBias"),
-        source_conflict=notation("conflict"),
-        subject=get("subject", ""),
-        subject_iri=get("subjectNode", ""),
-        predicate=_local(predicate),
-        predicate_iri=predicate,
-        predicate_label=get("predicateLabel") or _local(predicate),
-        aspects=_parts(get("aspects")),
-        functional=_true(get("functional")),
-        object=get("objectLabel") or get("object", ""),
-        object_iri=get("object", "") if is_iri else "",
-        object_datatype="" if is_iri or obj is None else obj.datatype.value if obj.datatype is not None else "",
-        polarity=notation("polarity"),
-        certainty=notation("certainty"),
-        certainty_rank=_number(get("certaintyRank"), 0),
-        attribution=get("attribution", ""),
-        evidence=notation("evidence"),
-        evidence_rank=_number(get("evidenceRank"), 0),
-        traceable=_true(get("traceable")),
-        absence=_true(get("absence")),
-        citation=get("citation", ""),
-        note=get("note", ""),
-        hedge_cues=_parts(get("cues")),
-        supports=_parts(get("supports")),
-        contradicts=_parts(get("contradicts")),
-        quote=get("quote", ""),
-        prefix=get("prefix", ""),
-        suffix=get("suffix", ""),
-        start=_number(get("start"), None),
-        end=_number(get("end"), None),
-        verdict=notation("verdict"),
-        reason=get("reason", ""),
-        evidence_for=_parts(get("evidenceFor")),
-        evidence_against=_parts(get("evidenceAgainst")),
-        evidence_certainty=notation("grade"),
-        verdict_waiver=get("verdictWaiver", ""),
-        findings=_parts(get("findings")),
-    )
+def _view_maker(names: list[str]) -> Callable[[tuple], ClaimView]:
+    """A function making the view of one row of the claim-view query whose variables are ``names`` (unbound
+    variables are None; a variable the answer lacks reads as unbound). Columns are read by position: no dict per
+    row, and each term's ``.value`` is read once."""
+    where = {name: i for i, name in enumerate(names)}
+    missing = len(names)  # the index of a None appended to every row's values
+    order = tuple(where.get(name, missing) for name in _VIEW_COLUMNS)
+    at_object = where.get("object", missing)
+    new = object.__new__
+
+    def make(row: tuple) -> ClaimView:
+        v = [None if t is None else t.value for t in row]
+        v.append(None)
+        (claim, id_, source, source_title, source_url, source_kind, source_kind_n, evidence_source, text_hash,
+         participants, risk, risk_n, conflict, conflict_n, subject_node, subject, predicate, predicate_label,
+         functional, aspects, obj, object_label, polarity, polarity_n, certainty, certainty_n, certainty_rank,
+         attribution, evidence, evidence_n, evidence_rank, traceable, absence, citation, note, quote, prefix, suffix,
+         start, end, verdict, verdict_n, reason, grade, grade_n, waiver, cues, supports, contradicts, evidence_for,
+         evidence_against, findings) = [v[i] for i in order]  # fmt: skip
+        term = row[at_object] if at_object < missing else None
+        is_iri = isinstance(term, ox.NamedNode)
+        predicate = predicate or ""
+        view = new(ClaimView)  # as audited_as: the frozen dataclass's __init__ costs more than the rest of a row
+        view.__dict__.update(
+            id=id_ or "",
+            iri=claim or "",
+            source=source or "",
+            source_title=source_title or "",
+            source_kind=source_kind_n or _local(source_kind or ""),
+            source_url=source_url or "",
+            evidence_source=_true(evidence_source),
+            source_sha256=text_hash or "",
+            published=source_url is not None,
+            source_participants=_number(participants, None),
+            source_risk_of_bias=risk_n or _local(risk or ""),
+            source_conflict=conflict_n or _local(conflict or ""),
+            subject=subject or "",
+            subject_iri=subject_node or "",
+            predicate=_local(predicate),
+            predicate_iri=predicate,
+            predicate_label=predicate_label or _local(predicate),
+            aspects=_parts(aspects),
+            functional=_true(functional),
+            object=object_label or obj or "",
+            object_iri=(obj or "") if is_iri else "",
+            object_datatype=""
+            if is_iri or term is None
+            else term.datatype.value
+            if term.datatype is not None
+            else "",
+            polarity=polarity_n or _local(polarity or ""),
+            certainty=certainty_n or _local(certainty or ""),
+            certainty_rank=_number(certainty_rank, 0),
+            attribution=attribution or "",
+            evidence=evidence_n or _local(evidence or ""),
+            evidence_rank=_number(evidence_rank, 0),
+            traceable=_true(traceable),
+            absence=_true(absence),
+            citation=citation or "",
+            note=note or "",
+            hedge_cues=_parts(cues),
+            supports=_parts(supports),
+            contradicts=_parts(contradicts),
+            quote=quote or "",
+            prefix=prefix or "",
+            suffix=suffix or "",
+            start=_number(start, None),
+            end=_number(end, None),
+            verdict=verdict_n or _local(verdict or ""),
+            reason=reason or "",
+            evidence_for=_parts(evidence_for),
+            evidence_against=_parts(evidence_against),
+            evidence_certainty=grade_n or _local(grade or ""),
+            verdict_waiver=waiver or "",
+            findings=_parts(findings),
+        )
+        return view
+
+    return make
 
 
 def _parts(text: str | None) -> tuple[str, ...]:

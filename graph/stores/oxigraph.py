@@ -4,7 +4,7 @@ than rdflib on the audit's joins, and able to hold graphs far larger than memory
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from ..files import iter_rdf, rdf_file_ok, require_file, syntax_problem
 from ..formats import rdf_format_of
 from ..problems import InvalidInput, Problem
-from ..sparql_text import query_form
+from ..sparql_text import query_form, selects_all
 from .base import QueryResult, Term, bounded, in_query_order, normal_term
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
@@ -127,6 +127,17 @@ class OxigraphStore:
 
     def triples(self) -> Iterable[ox.Triple]:
         return (q.triple for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+    def select_rows(self, sparql: str) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
+        """A SELECT's variables and its rows one at a time, as Oxigraph yields them: for a caller that keeps less
+        than the whole answer (the claim view). The query must project its variables explicitly (``SELECT *``
+        columns are put in the text's order by ``query``, which reads the whole answer)."""
+        if selects_all(sparql):
+            raise ValueError("select_rows needs an explicit projection, not SELECT *")
+        result = self.store.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError("select_rows runs a SELECT query only")
+        return [v.value for v in result.variables], map(tuple, result)
 
     def query(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None
