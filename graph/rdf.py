@@ -80,25 +80,14 @@ class Minter:
         }
 
 
-def triples(inputs: Inputs, mint: Minter, progress: Callable[[int, int], None] | None = None) -> Iterator[ox.Triple]:
-    """The graph of a project's claims: one reified, qualified, anchored node per claim, with the vocabulary."""
-    return parse_ntriples(ntriples(inputs, mint, progress))
-
-
 def ntriples(inputs: Inputs, mint: Minter, progress: Callable[[int, int], None] | None = None) -> Iterator[str]:
-    """The same graph as N-Triples text, in chunks of whole lines, in the fixed order.
+    """The graph of a project's claims (one reified, qualified, anchored node per claim, with the vocabulary) as
+    N-Triples text, in chunks of whole lines, in the fixed order.
 
     This is how a build makes its triples: Python formats text (a few times cheaper than making a pyoxigraph term
     per node), and Oxigraph parses it in bulk, into a store or on its way to a file.
     """
     return _Graph(inputs, mint).chunks(progress)
-
-
-def parse_ntriples(chunks: Iterable[str]) -> Iterator[ox.Triple]:
-    """The triples of N-Triples text the build made (its IRIs are valid by construction: parsed leniently)."""
-    for chunk in chunks:
-        for quad in ox.parse(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True):
-            yield quad.triple
 
 
 def vocabulary_triples(vocab: Vocabulary) -> list[ox.Triple]:

@@ -16,16 +16,11 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from ..model import Audit
-from ..rdf import literal, parse_ntriples
+from ..rdf import literal
 from ..vocab import CG, DCTERMS, RDF, SCHEMA
 
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\\]*$")  # needs no check by an IRI parser
 CHUNK_LINES = 200_000  # lines per chunk of text
-
-
-def audit_triples(audit: Audit) -> Iterator[ox.Triple]:
-    """The audit's triples as terms (for an in-memory or remote store)."""
-    return parse_ntriples(audit_ntriples(audit))
 
 
 def audit_ntriples(audit: Audit) -> Iterator[str]:
