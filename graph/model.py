@@ -239,7 +239,7 @@ def findings_in(store: Store) -> list[Finding]:
     """The findings an audit wrote into the graph, by one query."""
     found = []
     for row in store.query(_query("findings-view.rq")).dicts():
-        claims = tuple(sorted(_split(row.get("claims"))))
+        claims = _parts(_text(row, "claims"))
         found.append(
             Finding(
                 _text(row, "id") or f"{_text(row, 'rule')}:{'+'.join(claims)}",
@@ -365,11 +365,6 @@ def _number(text: str | None, default: int | None) -> int | None:
 def _text(row: dict, name: str) -> str:
     term = row.get(name)
     return "" if term is None else term.value
-
-
-def _split(term: object) -> list[str]:
-    text = getattr(term, "value", "")
-    return [part for part in text.split(SEPARATOR) if part] if text else []
 
 
 def _local(iri: str) -> str:

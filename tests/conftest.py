@@ -95,6 +95,17 @@ class MiniProject:
 
     root: Path
 
+    @classmethod
+    def create(cls, root: Path, ontology: bool = True) -> MiniProject:
+        """The shipped article and its sources.csv under ``root`` (and the core ontology, unless not wanted)."""
+        (root / "sources").mkdir(parents=True, exist_ok=True)
+        if ontology:
+            shutil.copy(ROOT / "ontology.ttl", root / "ontology.ttl")
+        shutil.copy(ARTICLE, root / "sources" / "prolotherapy-article.txt")
+        project = cls(root)
+        project.write_sources(ARTICLE_SOURCES)
+        return project
+
     def write_claims(self, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
         path = self.root / "claims.csv"
         path.write_text(csv_text(rows, header), encoding="utf-8")
@@ -133,11 +144,7 @@ def claim(id: str, **cells: str) -> dict[str, str]:
 
 @pytest.fixture
 def mini(tmp_path: Path) -> MiniProject:
-    (tmp_path / "sources").mkdir()
-    shutil.copy(ROOT / "ontology.ttl", tmp_path / "ontology.ttl")
-    shutil.copy(ARTICLE, tmp_path / "sources" / "prolotherapy-article.txt")
-    project = MiniProject(tmp_path)
-    project.write_sources(ARTICLE_SOURCES)
+    project = MiniProject.create(tmp_path)
     project.write_claims([claim("C01")])
     return project
 

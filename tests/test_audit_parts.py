@@ -178,14 +178,9 @@ HOSTILE = "=HYPERLINK(\"http://x\") *bold* <b>|pipe| [link](http://x)"
 @pytest.fixture(scope="module")
 def hostile_audit(tmp_path_factory: pytest.TempPathFactory):
     """A small project whose labels and notes hold Markdown, HTML and spreadsheet formulas."""
-    from tests.conftest import ARTICLE, ARTICLE_SOURCES
 
     root = tmp_path_factory.mktemp("hostile-report")
-    (root / "sources").mkdir()
-    shutil.copy(ROOT / "ontology.ttl", root / "ontology.ttl")
-    shutil.copy(ARTICLE, root / "sources" / "prolotherapy-article.txt")
-    mini = MiniProject(root)
-    mini.write_sources(ARTICLE_SOURCES)
+    mini = MiniProject.create(root)
     mini.write_claims([
         claim("C01", subject=HOSTILE, certainty="certain", quote="prolotherapy might effectively treat knee pain"),
         claim("C02", object="hip pain", predicate="treats", polarity="negated", contradicts="C01",

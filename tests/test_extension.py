@@ -11,7 +11,7 @@ from graph.api import ClaimGraph
 from graph.views import to_networkx
 from graph.views.page import page_data
 from tests.browser import launch_or_skip, open_page
-from tests.conftest import ROOT, MiniProject, claim
+from tests.conftest import MiniProject, claim
 
 CLAIM = "https://w3id.org/claimgraph/id/claim/"
 EXTENSION = """\
@@ -31,17 +31,11 @@ DECADES = "Prolotherapy has been used to treat everything from back to joint pai
 @pytest.fixture(scope="module")
 def extended(tmp_path_factory: pytest.TempPathFactory) -> MiniProject:
     """A project with an extension ontology and one claim each at 'almost-certain', 'certain' and 'possible'."""
-    import shutil
 
-    from tests.conftest import ARTICLE, ARTICLE_SOURCES
 
     root = tmp_path_factory.mktemp("extended")
-    (root / "sources").mkdir()
-    shutil.copy(ROOT / "ontology.ttl", root / "ontology.ttl")
-    shutil.copy(ARTICLE, root / "sources" / "prolotherapy-article.txt")
+    project = MiniProject.create(root)
     (root / "ext.ttl").write_text(EXTENSION, encoding="utf-8")
-    project = MiniProject(root)
-    project.write_sources(ARTICLE_SOURCES)
     project.write_claims(
         [
             claim("C01", certainty="almost-certain"),

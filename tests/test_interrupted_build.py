@@ -51,7 +51,7 @@ def _leftovers(project: Path) -> list[str]:
 def two_builds(tmp_path_factory: pytest.TempPathFactory):
     """A project with two claims tables, a.csv and b.csv, and the four files each one builds."""
     root = tmp_path_factory.mktemp("interrupted")
-    project = _mini(root)
+    project = MiniProject.create(root)
     project.write_claims([claim("C01"), claim("C02", object="back pain", polarity="negated")])
     (root / "claims.csv").rename(root / "a.csv")
     project.write_claims([claim("C01", subject="dextrose", note="the other build")])
@@ -67,19 +67,6 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory):
         assert set(expected[name]) == OUTPUTS
     assert all(expected["a.csv"][f] != expected["b.csv"][f] for f in OUTPUTS)  # every file tells them apart
     return root, expected, max(durations)
-
-
-def _mini(root: Path) -> MiniProject:
-    import shutil
-
-    from tests.conftest import ARTICLE, ARTICLE_SOURCES, ROOT
-
-    (root / "sources").mkdir()
-    shutil.copy(ROOT / "ontology.ttl", root / "ontology.ttl")
-    shutil.copy(ARTICLE, root / "sources" / "prolotherapy-article.txt")
-    project = MiniProject(root)
-    project.write_sources(ARTICLE_SOURCES)
-    return project
 
 
 def _which(contents: dict[str, bytes], expected: dict[str, dict[str, bytes]]) -> str:

@@ -126,15 +126,11 @@ def typed_extension() -> str:
 @pytest.fixture(scope="module")
 def typed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project whose claims have literal objects of every kept datatype, in several lexical forms each."""
-    import shutil
 
-    from tests.conftest import ARTICLE, ARTICLE_SOURCES, ROOT
+    from tests.conftest import ROOT
 
     root = tmp_path_factory.mktemp("typed")
-    (root / "sources").mkdir()
-    shutil.copy(ARTICLE, root / "sources" / "prolotherapy-article.txt")
-    project = MiniProject(root)
-    project.write_sources(ARTICLE_SOURCES)
+    project = MiniProject.create(root, ontology=False)
     (root / "ext.ttl").write_text(typed_extension(), encoding="utf-8")
     rows = [
         claim(f"T{n:02d}", subject=f"thing {n}", predicate=name, object=value, certainty="certain", evidence="none",

@@ -103,14 +103,8 @@ def _verdict_entry(group: list[ClaimView], vocab: Vocabulary) -> tuple[tuple, En
 
 def _omissions(findings: list[Finding], by_id: dict[str, ClaimView]) -> list[tuple[tuple, Entry]]:
     """One entry per source whose reported harms (or negative results) no text mentions."""
-    by_source: dict[str, list[ClaimView]] = {}
-    for f in findings:
-        if f.kind == OMISSION and f.claims[0] in by_id:
-            view = by_id[f.claims[0]]
-            by_source.setdefault(view.source, []).append(view)
     entries = []
-    for source, views in sorted(by_source.items()):
-        views.sort(key=lambda v: v.id)
+    for source, views in _by_source(findings, by_id, OMISSION):
         what = ", ".join(f"{'not ' if v.negated else ''}{v.object} ({v.id})" for v in views)
         reason = f"{source} reports what no text under audit mentions: {what}."
         entry = Entry(0, tuple(v.id for v in views), OMISSION, reason, topic=topic(views[0]))
@@ -120,14 +114,8 @@ def _omissions(findings: list[Finding], by_id: dict[str, ClaimView]) -> list[tup
 
 def _uncited(findings: list[Finding], by_id: dict[str, ClaimView]) -> list[tuple[tuple, Entry]]:
     """One entry per text for the research it invokes without citing it (true or not, no reader can check it)."""
-    by_source: dict[str, list[ClaimView]] = {}
-    for f in findings:
-        if f.kind == UNCITED and f.claims[0] in by_id:
-            view = by_id[f.claims[0]]
-            by_source.setdefault(view.source, []).append(view)
     entries = []
-    for source, views in sorted(by_source.items()):
-        views.sort(key=lambda v: v.id)
+    for source, views in _by_source(findings, by_id, UNCITED):
         what = "; ".join(f"{v.id} ({v.evidence}, verdict {v.verdict or 'none'})" for v in views)
         reason = f"{source} invokes research without citing it, so no reader can check it: {what}."
         about = min((topic(v) for v in views), key=_topic_index)
@@ -142,6 +130,16 @@ def _uncited(findings: list[Finding], by_id: dict[str, ClaimView]) -> list[tuple
         )
         entries.append((_key(UNCITED, about, entry.claims[0]), entry))
     return entries
+
+
+def _by_source(findings: list[Finding], by_id: dict[str, ClaimView], kind: str) -> list[tuple[str, list[ClaimView]]]:
+    """The claims that findings of ``kind`` name first, grouped by their source, in order of source and id."""
+    by_source: dict[str, list[ClaimView]] = {}
+    for f in findings:
+        if f.kind == kind and f.claims[0] in by_id:
+            view = by_id[f.claims[0]]
+            by_source.setdefault(view.source, []).append(view)
+    return [(source, sorted(views, key=lambda v: v.id)) for source, views in sorted(by_source.items())]
 
 
 def _topic_index(name: str) -> int:

@@ -209,7 +209,7 @@ class WorkerPool:
         try:
             self._start_loader()
             for _ in range(self.size):
-                self._add(self._fork())
+                self._give_back(self._fork(), new=True)
         except BaseException:
             self.close()
             raise
@@ -282,15 +282,6 @@ class WorkerPool:
 
     # -- bookkeeping (the condition guards idle and workers)
 
-    def _add(self, worker: Worker) -> None:
-        with self.cond:
-            if self.closed:
-                worker.stop()
-                return
-            self.workers.add(worker)
-            self.idle.append(worker)
-            self.cond.notify_all()
-
     def _lost(self, worker: Worker) -> None:
         """Stop a worker (if it still runs) and let the keeper replace it."""
         worker.stop()
@@ -298,11 +289,14 @@ class WorkerPool:
             self.workers.discard(worker)
             self.cond.notify_all()
 
-    def _give_back(self, worker: Worker) -> None:
+    def _give_back(self, worker: Worker, new: bool = False) -> None:
+        """An idle worker, after a query or (``new``) once started; stopped instead if the pool is closed."""
         with self.cond:
             if self.closed:
                 worker.stop()
                 return
+            if new:
+                self.workers.add(worker)
             self.idle.append(worker)
             self.cond.notify_all()
 
@@ -351,7 +345,7 @@ class WorkerPool:
                     time.sleep(min(30.0, 0.5 * 2**failures))
                     break
                 failures = 0
-                self._add(worker)
+                self._give_back(worker, new=True)
 
     def _warn(self, message: str) -> None:
         if message != self.warned:  # once per distinct trouble, not once per retry
