@@ -7,9 +7,7 @@ The command line maps each command onto one of these calls.
 from __future__ import annotations
 
 import itertools
-import os
 import tempfile
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,27 +86,29 @@ class Project:
 
 
 class _Spool:
-    """Text kept in a temporary file for as long as the build lives (a 1,000,000-claim graph is gigabytes)."""
+    """Text kept in a temporary file for as long as the build lives (a 1,000,000-claim graph is gigabytes).
+
+    The file has no name (unlinked as soon as it is made), so nothing is left behind even when the process is
+    killed."""
 
     def __init__(self) -> None:
-        handle, name = tempfile.mkstemp(prefix="claimgraph-", suffix=".nt")
-        os.close(handle)
-        self.path = Path(name)
+        self.file = tempfile.TemporaryFile(prefix="claimgraph-", suffix=".nt")  # noqa: SIM115 (lives with the build)
         self.lines = 0
-        self._finalizer = weakref.finalize(self, self.path.unlink, missing_ok=True)
 
     def keep(self, chunks: Iterable[str]) -> Iterator[str]:
         self.lines = 0
-        with open(self.path, "w", encoding="utf-8", newline="") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                self.lines += chunk.count("\n")
-                yield chunk
+        self.file.seek(0)
+        self.file.truncate()
+        for chunk in chunks:
+            self.file.write(chunk.encode("utf-8"))
+            self.lines += chunk.count("\n")
+            yield chunk
+        self.file.flush()
 
     def quads(self) -> Iterator[ox.Quad]:
         """The kept triples, as the parser gives them (quads of the default graph)."""
-        with open(self.path, "rb") as data:
-            yield from ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        self.file.seek(0)
+        yield from ox.parse(self.file, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 @dataclass

@@ -89,9 +89,14 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(two_builds):
     rng = random.Random(12)
     outcomes = {"a.csv": 0, "b.csv": 0}
     current = _which(_contents(root / "out"), expected)
+    temporary = root / "tmp"  # the runs' own temporary folder: what a killed run leaves there stays there
+    temporary.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(temporary)}
     for trial in range(SIGKILL_TRIALS):
         target = "a.csv" if current == "b.csv" else "b.csv"
-        process = subprocess.Popen(_command(target), cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            _command(target), cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(_moment(rng, duration))
         process.kill()
         process.wait()
@@ -105,6 +110,7 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(two_builds):
     assert done.returncode == 0, done.stderr
     assert _which(_contents(root / "out"), expected) == "a.csv"
     assert _leftovers(root) == []
+    assert sorted(p.name for p in temporary.iterdir()) == []  # no temporary file outlives its run, killed or not
     print(f"SIGKILL: {SIGKILL_TRIALS} trials, kept the previous build {outcomes.get('old', 0)} times, "
           f"the new complete build {outcomes.get('new', 0)} times, never a mix")  # fmt: skip
 
