@@ -9,6 +9,7 @@ a string is not a keyword).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -114,16 +115,50 @@ def where_group(text: str) -> int:
         raise ValueError("the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE)")
     i = at + 1
     if words[at].text.upper() == "CONSTRUCT" and i < len(words) and words[i].text == "{":
-        depth = 0
-        for end in range(i, len(words)):  # skip the template
-            depth += {"{": 1, "}": -1}.get(words[end].text, 0)
-            if depth == 0:
-                i = end + 1
-                break
+        i = _group_end(words, i) + 1  # skip the template
     for token in words[i:]:
         if token.text == "{":
             return token.start
     raise ValueError("the query has no WHERE group to bind parameters in")
+
+
+def subselect_groups(text: str, names: Iterable[str]) -> list[tuple[int, list[str]]]:
+    """For every sub-select that projects some of ``names``: the offset of the ``{`` opening its WHERE group,
+    and those names. A sub-select is evaluated on its own (SPARQL's bottom-up semantics), so a parameter bound
+    outside it reaches inside only if it is bound there too."""
+    words = tokens(text)
+    wanted = set(names)
+    first = next((i for i, t in enumerate(words) if t.kind == "name" and t.text.upper() in QUERY_FORMS), len(words))
+    found = []
+    for i in range(first + 1, len(words)):
+        if words[i].kind != "name" or words[i].text.upper() != "SELECT":
+            continue
+        opening = next(j for j in range(i, len(words)) if words[j].text == "{")
+        head = words[i + 1 : opening]
+        if any(t.text == "*" for t in head):  # SELECT *: every variable its group mentions
+            body = words[opening : _group_end(words, opening) + 1]
+            projected = {t.text[1:] for t in body if t.kind == "var"}
+        else:
+            # plain projected variables; one an expression assigns (AS ?v) cannot be bound in the group below it
+            depth, projected = 0, set()
+            for t in head:
+                depth += {"(": 1, ")": -1}.get(t.text, 0)
+                if t.kind == "var" and depth == 0:
+                    projected.add(t.text[1:])
+        bound = [n for n in names if n in wanted & projected]
+        if bound:
+            found.append((words[opening].start, bound))
+    return found
+
+
+def _group_end(words: tuple[Token, ...], opening: int) -> int:
+    """The index of the ``}`` closing the group whose ``{`` is at ``opening``."""
+    depth = 0
+    for end in range(opening, len(words)):
+        depth += {"{": 1, "}": -1}.get(words[end].text, 0)
+        if depth == 0:
+            return end
+    return len(words) - 1
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import urllib.parse
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from graph.read.ontology import default_ontologies, load_vocabulary
@@ -44,6 +45,25 @@ def test_every_named_query_answers_alike_on_memory_oxigraph_and_virtuoso(query, 
     expected = canonical(run_named(memory, query))
     assert canonical(run_named(oxigraph, query)) == expected
     assert canonical(run_named(pushed, query)) == expected
+
+
+SUBSELECT_PARAMETER = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX cg: <https://w3id.org/claimgraph/ns#>
+SELECT ?id ?other WHERE {
+  { SELECT ?id ?c WHERE { ?c dcterms:identifier ?x . FILTER (STR(?x) = STR(?id)) } }
+  { SELECT * WHERE { ?c dcterms:identifier ?id } LIMIT 1 }
+  ?c cg:contradicts/dcterms:identifier ?other .
+}"""
+
+
+def test_a_parameter_reaches_the_sub_selects_that_project_it_on_every_store(pushed, memory, oxigraph):
+    # bottom-up, a sub-select does not see the outer VALUES: an endpoint gets the parameter bound inside it too
+    bindings = {"id": ox.Literal("C40")}
+    stores = (memory, oxigraph, pushed)
+    answers = [sorted(map(str, store.query(SUBSELECT_PARAMETER, bindings).rows)) for store in stores]
+    assert answers[0] == answers[1] == answers[2]
+    assert any("L17" in row for row in answers[0])
 
 
 def test_push_by_graph_store_protocol_replaces_the_graph(virtuoso, shipped_build: Path, tmp_path: Path):

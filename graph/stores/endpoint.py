@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..formats import rdf_format_for_media_type
-from ..sparql_text import query_form, where_group
+from ..sparql_text import query_form, subselect_groups, where_group
 from .base import QueryResult, Term, bounded, in_query_order, normal_term
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
@@ -137,19 +137,22 @@ class EndpointStore:
 
 
 def with_values(sparql: str, bindings: Mapping[str, Term]) -> str:
-    """The query with an inline VALUES block binding the parameters, first in its WHERE group.
+    """The query with an inline VALUES block binding the parameters, first in its WHERE group, and again first in
+    the WHERE group of every sub-select that projects one of them (as Oxigraph's substitution binds it there).
 
     Endpoints have no standard way to pre-bind variables: a trailing VALUES clause would be the cleanest, but
-    Virtuoso applies it after the query's filters and projection. The group is found from the query's tokens
+    Virtuoso applies it after the query's filters and projection. The groups are found from the query's tokens
     (graph/sparql_text.py), and the terms are written in N-Triples syntax by pyoxigraph, so a value is always
     one term, never query text.
     """
     if not bindings:
         return sparql
-    at = where_group(sparql)
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(str(term) for term in bindings.values())
-    return f"{sparql[: at + 1]} VALUES ({names}) {{ ({values}) }} {sparql[at + 1 :]}"
+    blocks = [(where_group(sparql), list(bindings)), *subselect_groups(sparql, bindings)]
+    for at, names in sorted(blocks, reverse=True):  # from the end, so earlier offsets stay true
+        variables = " ".join(f"?{name}" for name in names)
+        values = " ".join(str(bindings[name]) for name in names)
+        sparql = f"{sparql[: at + 1]} VALUES ({variables}) {{ ({values}) }} {sparql[at + 1 :]}"
+    return sparql
 
 
 def parse_results(body: bytes, mime: str, limit: int | None = None) -> QueryResult:
