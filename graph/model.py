@@ -1,9 +1,9 @@
 """The records every step passes on: a Claim as read from a table, and the ClaimView of a built claim.
 
 A ``Claim`` exists between reading and RDF. After that a claim has one shape only, the ``ClaimView``: read back
-from any store by one query (``data/claim-view.rq``), it is what the audit judges and what the reports, the
-NetworkX projection and the page show. Audit results (verdict, findings) are attached to it by the audit, or read
-from a graph the audit already wrote them into.
+from any store by one query (``data/claim-view.rq``; its sources' fields by ``data/claim-sources.rq``), it is what
+the audit judges and what the reports, the NetworkX projection and the page show. Audit results (verdict, findings)
+are attached to it by the audit, or read from a graph the audit already wrote them into.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def _query(name: str) -> str:
 
 
 def claim_views(store: Store) -> list[ClaimView]:
-    """Every claim of the graph in ``store``, by one query, sorted by id.
+    """Every claim of the graph in ``store``, by one query (and one for the fields of their sources), sorted by id.
 
     A claim has one row, unless the graph gives it two values of a one-valued property (two labels, two
     certainties …): then the row that sorts first (by its terms' ``str``) is kept, so the view is the same whatever
@@ -197,9 +197,10 @@ def claim_views(store: Store) -> list[ClaimView]:
     second pass over the same query that keeps only such claims' rows, and the row sorting first is chosen then.
     """
     sparql = _query("claim-view.rq")
+    sources = _source_fields(store)
     names, rows = _select_rows(store, sparql)
     at_claim = names.index("claim")
-    make = _view_maker(names)
+    make = _view_maker(names, sources)
     views: dict[str, ClaimView] = {}
     several: set[str] = set()
     for row in rows:
@@ -211,7 +212,7 @@ def claim_views(store: Store) -> list[ClaimView]:
     if several:
         names, rows = _select_rows(store, sparql)
         at_claim = names.index("claim")
-        make = _view_maker(names)
+        make = _view_maker(names, sources)
         found: dict[str, list[tuple]] = {claim: [] for claim in several}
         for row in rows:
             kept = found.get(row[at_claim].value)
@@ -235,6 +236,23 @@ def _select_rows(store: Store, sparql: str) -> tuple[list[str], Iterator[tuple]]
     return result.variables, iter(result.rows)
 
 
+def _source_fields(store: Store) -> dict[str, list[str | None]]:
+    """Each claim source's fields (claim-sources.rq), by the source's IRI, in the order of _SOURCE_COLUMNS. Of a
+    source's several rows (two values of a one-valued property), the one sorting first, as for a claim's rows."""
+    names, rows = _select_rows(store, _query("claim-sources.rq"))
+    at_source = names.index("src")
+    chosen: dict[str, tuple] = {}
+    for row in rows:
+        key = row[at_source].value
+        if key not in chosen or [str(t) for t in row] < [str(t) for t in chosen[key]]:
+            chosen[key] = row
+    where = {name: i for i, name in enumerate(names)}
+    order = [where.get(name) for name in _SOURCE_COLUMNS]
+    return {
+        key: [None if i is None or row[i] is None else row[i].value for i in order] for key, row in chosen.items()
+    }
+
+
 def findings_in(store: Store) -> list[Finding]:
     """The findings an audit wrote into the graph, by one query."""
     found = []
@@ -254,30 +272,36 @@ def findings_in(store: Store) -> list[Finding]:
     return sorted(found, key=lambda f: f.id)
 
 
+_SOURCE_COLUMNS = (
+    "source", "sourceTitle", "sourceUrl", "sourceKind", "sourceKindNotation", "evidenceSource", "textHash",
+    "participants", "riskOfBias", "riskOfBiasNotation", "conflict", "conflictNotation",
+)  # fmt: skip
 _VIEW_COLUMNS = (
-    "claim", "id", "source", "sourceTitle", "sourceUrl", "sourceKind", "sourceKindNotation", "evidenceSource",
-    "textHash", "participants", "riskOfBias", "riskOfBiasNotation", "conflict", "conflictNotation", "subjectNode",
-    "subject", "predicate", "predicateLabel", "functional", "aspects", "object", "objectLabel", "polarity",
-    "polarityNotation", "certainty", "certaintyNotation", "certaintyRank", "attribution", "evidence",
-    "evidenceNotation", "evidenceRank", "traceable", "absence", "citation", "note", "quote", "prefix", "suffix",
-    "start", "end", "verdict", "verdictNotation", "reason", "grade", "gradeNotation", "verdictWaiver", "cues",
-    "supports", "contradicts", "evidenceFor", "evidenceAgainst", "findings",
+    "claim", "id", *_SOURCE_COLUMNS, "subjectNode", "subject", "predicate", "predicateLabel", "functional", "aspects",
+    "object", "objectLabel", "polarity", "polarityNotation", "certainty", "certaintyNotation", "certaintyRank",
+    "attribution", "evidence", "evidenceNotation", "evidenceRank", "traceable", "absence", "citation", "note", "quote",
+    "prefix", "suffix", "start", "end", "verdict", "verdictNotation", "reason", "grade", "gradeNotation",
+    "verdictWaiver", "cues", "supports", "contradicts", "evidenceFor", "evidenceAgainst", "findings",
 )  # fmt: skip
 
 
-def _view_maker(names: list[str]) -> Callable[[tuple], ClaimView]:
+def _view_maker(names: list[str], sources: dict[str, list[str | None]]) -> Callable[[tuple], ClaimView]:
     """A function making the view of one row of the claim-view query whose variables are ``names`` (unbound
-    variables are None; a variable the answer lacks reads as unbound). Columns are read by position: no dict per
-    row, and each term's ``.value`` is read once."""
+    variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``.
+    Columns are read by position: no dict per row, and each term's ``.value`` is read once."""
     where = {name: i for i, name in enumerate(names)}
-    missing = len(names)  # the index of a None appended to every row's values
+    missing = len(names)  # the index of a None appended to every row's values, then the source's fields
+    where.update((name, missing + 1 + k) for k, name in enumerate(_SOURCE_COLUMNS))
     order = tuple(where.get(name, missing) for name in _VIEW_COLUMNS)
     at_object = where.get("object", missing)
+    at_source = where.get("src", missing)
+    no_source = [None] * len(_SOURCE_COLUMNS)
     new = object.__new__
 
     def make(row: tuple) -> ClaimView:
         v = [None if t is None else t.value for t in row]
         v.append(None)
+        v += sources.get(v[at_source], no_source)
         (claim, id_, source, source_title, source_url, source_kind, source_kind_n, evidence_source, text_hash,
          participants, risk, risk_n, conflict, conflict_n, subject_node, subject, predicate, predicate_label,
          functional, aspects, obj, object_label, polarity, polarity_n, certainty, certainty_n, certainty_rank,
