@@ -101,7 +101,7 @@ _QUOTE_MARKS = str.maketrans(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where a quote stands in its source: character offsets, end exclusive."""
 
@@ -128,14 +128,14 @@ class SourceText:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    @property
-    def _normal(self) -> str:
-        return self._indexed()[0]
-
     def _indexed(self) -> tuple[str, np.ndarray]:
         if self._index is None:
             self._index = _normalise_with_offsets(self.text)
         return self._index
+
+    def drop_index(self) -> None:
+        """Free the index (8 bytes per character) once the quotes are anchored; a quote looked up later rebuilds it."""
+        self._index = None
 
     def find(self, quote: str) -> Span | None:
         """The first place the quote stands (and how often it occurs); None when it does not occur."""

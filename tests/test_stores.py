@@ -3,6 +3,7 @@ a real Virtuoso (tests/virtuoso_server.py), each compared term for term with the
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
 from pathlib import Path
 
@@ -314,4 +315,6 @@ def test_the_claim_view_keeps_the_row_sorting_first_on_every_store(kind, several
     if kind != "virtuoso":  # Virtuoso run after tests/test_virtuoso.py answers two claims' cg:participants unbound
         # (L04 one of them; main's claim view too): a Virtuoso discrepancy of its own, not of the row order checked here
         same = claim_views(Shuffled(local_store("oxigraph", several_rows, tmp_path / "again"), "reversed"))
-        assert [v.__dict__ for v in same] == [v.__dict__ for v in sorted(views.values(), key=lambda v: v.id)]
+        assert [dataclasses.astuple(v) for v in same] == [
+            dataclasses.astuple(v) for v in sorted(views.values(), key=lambda v: v.id)
+        ]
