@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,23 @@ def test_a_rule_over_its_time_limit_is_stopped_and_named(mini: MiniProject, tmp_
     assert result.returncode == 1
     assert "rule 'slow'" in result.stderr and "ran longer than its limit of 1 s and was stopped" in result.stderr
     assert RuleTimeout.__name__ == "RuleTimeout"
+
+
+def test_a_rule_whose_process_is_killed_is_named_with_the_signal(mini: MiniProject, tmp_path: Path):
+    # what the kernel's out-of-memory killer does to a rule that outgrows the machine (seen at 1,000,000 claims)
+    from graph.audit.runner import start_rules
+    from graph.stores.oxigraph import OxigraphStore
+
+    slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
+    rules = [r for r in load_rules(VOCAB, [rules_dir(tmp_path, {"slow.rq": HEADER.format(id="slow") + slow})])
+             if r.id == "slow"]  # fmt: skip
+    assert mini.run("build").returncode == 0
+    running = start_rules(OxigraphStore.from_file(mini.root / "out" / "claims.ttl"), rules, seconds=60)
+    for process in running.workers.values():
+        os.kill(process.pid, signal.SIGKILL)
+    killed = r"(rule 'slow'|a rule worker) was killed by SIGKILL \(by the system's out-of-memory killer"
+    with pytest.raises(RuntimeError, match=killed):  # named once the worker has said which rule it took
+        list(running.findings(None))
 
 
 def test_a_rule_s_message_and_other_claim_come_from_its_answer(mini: MiniProject, tmp_path: Path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -112,7 +113,7 @@ class RuleRun:
                         if receive in current or process.exitcode:
                             rule = current[receive][0] if receive in current else None
                             name = f"rule '{rule.id}'" if rule is not None else "a rule worker"
-                            raise RuntimeError(f"{name} stopped its process (exit code {process.exitcode})") from None
+                            raise RuntimeError(f"{name} {_how_it_stopped(process.exitcode)}") from None
                         continue
                     rule = self.rules[index]
                     if status == "started":
@@ -184,3 +185,15 @@ def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory
         except BaseException as err:  # reported by the parent, with the rule's name
             send.send(("error", index, f"{type(err).__name__}: {err}"))
     send.close()
+
+
+def _how_it_stopped(code: int | None) -> str:
+    """Why a rule's process ended, in words: a signal by name, and the usual sender of SIGKILL."""
+    if code is None or code >= 0:
+        return f"stopped its process (exit code {code})"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    why = " (by the system's out-of-memory killer, most likely: the rule needed more memory than the machine had)"
+    return f"was killed by {name}{why if name == 'SIGKILL' else ''}"
