@@ -127,13 +127,15 @@ def subselect_groups(text: str, names: Iterable[str]) -> list[tuple[int, list[st
     and those names. A sub-select is evaluated on its own (SPARQL's bottom-up semantics), so a parameter bound
     outside it reaches inside only if it is bound there too."""
     words = tokens(text)
-    wanted = set(names)
+    names = list(names)
     first = next((i for i, t in enumerate(words) if t.kind == "name" and t.text.upper() in QUERY_FORMS), len(words))
     found = []
     for i in range(first + 1, len(words)):
         if words[i].kind != "name" or words[i].text.upper() != "SELECT":
             continue
-        opening = next(j for j in range(i, len(words)) if words[j].text == "{")
+        opening = next((j for j in range(i, len(words)) if words[j].text == "{"), None)
+        if opening is None:  # not a query Oxigraph would run; its syntax error is reported where it runs
+            break
         head = words[i + 1 : opening]
         if any(t.text == "*" for t in head):  # SELECT *: every variable its group mentions
             body = words[opening : _group_end(words, opening) + 1]
@@ -145,7 +147,7 @@ def subselect_groups(text: str, names: Iterable[str]) -> list[tuple[int, list[st
                 depth += {"(": 1, ")": -1}.get(t.text, 0)
                 if t.kind == "var" and depth == 0:
                     projected.add(t.text[1:])
-        bound = [n for n in names if n in wanted & projected]
+        bound = [n for n in names if n in projected]
         if bound:
             found.append((words[opening].start, bound))
     return found
