@@ -66,6 +66,16 @@ def test_a_parameter_reaches_the_sub_selects_that_project_it_on_every_store(push
     assert any("L17" in row for row in answers[0])
 
 
+def test_an_answer_virtuoso_cut_short_is_refused_not_used(pushed):
+    # a timeout in the endpoint's URL makes Virtuoso answer what it has when time runs out (here: nothing), with
+    # HTTP 200; only its X-SQL-State header says so
+    hurried = EndpointStore(pushed.url + "?timeout=1000", default_graph=pushed.default_graph)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(EndpointError, match=r"an incomplete answer, refused \(SQL state S1TAT: .*incomplete results"):
+        hurried.query(slow)
+    assert hurried.query("ASK { ?s ?p ?o }").boolean  # a quick query through the same URL is answered
+
+
 def test_push_by_graph_store_protocol_replaces_the_graph(virtuoso, shipped_build: Path, tmp_path: Path):
     crud = f"{virtuoso.base}/sparql-graph-crud"
     name = "https://example.org/claimgraph-test/replace"
