@@ -101,9 +101,15 @@ def selects_all(text: str) -> bool:
     words = tokens(text)
     for i, token in enumerate(words):
         if token.kind == "name" and token.text.upper() == "SELECT":
-            rest = [t.text.upper() for t in words[i + 1 : i + 3]]
-            return bool(rest) and (rest[0] == "*" or (rest[0] in ("DISTINCT", "REDUCED") and rest[1:] == ["*"]))
+            return _star_at(words, i)
     return False
+
+
+def _star_at(words: tuple[Token, ...], select: int) -> bool:
+    """Whether the SELECT at ``select`` is ``SELECT *`` (optionally DISTINCT or REDUCED); a ``*`` elsewhere in
+    its projection, as in ``(COUNT(*) AS ?n)``, does not make it one."""
+    rest = [t.text.upper() for t in words[select + 1 : select + 3]]
+    return bool(rest) and (rest[0] == "*" or (rest[0] in ("DISTINCT", "REDUCED") and rest[1:] == ["*"]))
 
 
 def where_group(text: str) -> int:
@@ -136,14 +142,13 @@ def subselect_groups(text: str, names: Iterable[str]) -> list[tuple[int, list[st
         opening = next((j for j in range(i, len(words)) if words[j].text == "{"), None)
         if opening is None:  # not a query Oxigraph would run; its syntax error is reported where it runs
             break
-        head = words[i + 1 : opening]
-        if any(t.text == "*" for t in head):  # SELECT *: every variable its group mentions
+        if _star_at(words, i):  # SELECT *: every variable its group mentions
             body = words[opening : _group_end(words, opening) + 1]
             projected = {t.text[1:] for t in body if t.kind == "var"}
         else:
             # plain projected variables; one an expression assigns (AS ?v) cannot be bound in the group below it
             depth, projected = 0, set()
-            for t in head:
+            for t in words[i + 1 : opening]:
                 depth += {"(": 1, ")": -1}.get(t.text, 0)
                 if t.kind == "var" and depth == 0:
                     projected.add(t.text[1:])

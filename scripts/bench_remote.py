@@ -54,10 +54,8 @@ class Step:
 
 
 def server_cpu(server: virtuoso_server.Virtuoso) -> float:
-    """virtuoso-t's CPU seconds so far (its pid is in the lock file)."""
-    lock = (server.directory / "virtuoso.lck").read_text()
-    pid = lock.split("=", 1)[1].strip()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """virtuoso-t's CPU seconds so far."""
+    fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
@@ -132,7 +130,6 @@ def measure(size: int, work: Path, seed: int, chunk: int, update: bool, whole: b
     expected = json.loads((root / "expected.json").read_text(encoding="utf-8"))
     local, wall, cpu = run(["audit", "--graph", str(build), "--format", "json"], root, 7200)
     steps.append(Step("audit --graph (local, Oxigraph in memory)", wall, cpu, None, f"exit {local.returncode}"))
-    same = True
     with virtuoso_server.running_virtuoso(work / f"virtuoso-{size}-{os.getpid()}") as server:
         graph = "https://example.org/bench/gsp"
         steps.append(timed_push(server, build, graph, f"push: Graph Store, chunks of {chunk}", gsp=gsp(server),

@@ -186,14 +186,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     installed, a failure instead when CLAIMGRAPH_REQUIRE_VIRTUOSO=1."""
     from tests import virtuoso_server
 
-    if not virtuoso_server.available():
-        if os.environ.get("CLAIMGRAPH_REQUIRE_VIRTUOSO") == "1":
-            pytest.fail(
-                "virtuoso-t is not installed but CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (apt-get install virtuoso-opensource)"
-            )
-        pytest.skip(
-            "virtuoso-t not installed (apt-get install virtuoso-opensource); set CLAIMGRAPH_REQUIRE_VIRTUOSO=1 to fail"
-        )
+    virtuoso_server.require()
     with virtuoso_server.running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server
 

@@ -105,7 +105,7 @@ def test_a_rule_over_its_time_limit_is_stopped_and_named(mini: MiniProject, tmp_
     assert RuleTimeout.__name__ == "RuleTimeout"
 
 
-def test_a_rule_whose_process_is_killed_is_named_with_the_signal(mini: MiniProject, tmp_path: Path):
+def test_a_rule_whose_process_is_killed_is_named_with_the_signal(shipped_build: Path, tmp_path: Path):
     # what the kernel's out-of-memory killer does to a rule that outgrows the machine (seen at 1,000,000 claims)
     from graph.audit.runner import start_rules
     from graph.stores.oxigraph import OxigraphStore
@@ -113,8 +113,7 @@ def test_a_rule_whose_process_is_killed_is_named_with_the_signal(mini: MiniProje
     slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
     rules = [r for r in load_rules(VOCAB, [rules_dir(tmp_path, {"slow.rq": HEADER.format(id="slow") + slow})])
              if r.id == "slow"]  # fmt: skip
-    assert mini.run("build").returncode == 0
-    running = start_rules(OxigraphStore.from_file(mini.root / "out" / "claims.ttl"), rules, seconds=60)
+    running = start_rules(OxigraphStore.from_file(shipped_build / "claims.ttl"), rules, seconds=60)
     for process in running.workers.values():
         os.kill(process.pid, signal.SIGKILL)
     killed = r"(rule 'slow'|a rule worker) was killed by SIGKILL \(by the system's out-of-memory killer"

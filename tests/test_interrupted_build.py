@@ -106,7 +106,7 @@ def test_sigkill_at_random_moments_leaves_one_complete_build(two_builds):
         current = held
     assert outcomes.get("old", 0) > 0  # some kills did land mid-build
     # the next run cleans up what the killed ones left
-    done = subprocess.run(_command("a.csv"), cwd=root, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(_command("a.csv"), cwd=root, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert _which(_contents(root / "out"), expected) == "a.csv"
     assert _leftovers(root) == []

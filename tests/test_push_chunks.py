@@ -76,19 +76,17 @@ def test_a_push_by_update_in_chunks_holds_the_same_triples(virtuoso, project: Pa
 def test_a_push_that_stops_midway_says_which_chunks_landed(project: Path, tmp_path: Path):
     """The store goes away after the second chunk (its server is killed): the error says that 2 requests, and how
     many triples, landed, and that the graph is incomplete."""
-    if not virtuoso_server.available():
-        pytest.skip("virtuoso-t not installed")
+    virtuoso_server.require()
     build = project / "out" / "claims.ttl"
     triples = scan(build).triples
     chunk = triples // 5 + 1
     with virtuoso_server.running_virtuoso(tmp_path / "virtuoso") as server:
-        pid = int((server.directory / "virtuoso.lck").read_text().split("=", 1)[1])
         seen: list[int] = []
 
         def progress(sent: int, total: int) -> None:
             seen.append(sent)
             if len(seen) == 2:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(server.pid, signal.SIGKILL)
 
         crud = f"{server.base}/sparql-graph-crud"
         with pytest.raises(PartialPush) as stopped:

@@ -64,6 +64,10 @@ def test_a_parameter_reaches_the_sub_selects_that_project_it_on_every_store(push
     answers = [sorted(map(str, store.query(SUBSELECT_PARAMETER, bindings).rows)) for store in stores]
     assert answers[0] == answers[1] == answers[2]
     assert any("L17" in row for row in answers[0])
+    # a sub-select that does not project the parameter (a * inside COUNT(*) is not SELECT *) is left alone
+    count = "SELECT ?id ?n WHERE { { SELECT (COUNT(*) AS ?n) WHERE { ?c <http://purl.org/dc/terms/identifier> ?id } } }"
+    counts = [store.query(count, bindings).rows for store in (oxigraph, pushed)]
+    assert counts[0] == counts[1] and int(counts[0][0][1].value) > 1
 
 
 def test_an_answer_virtuoso_cut_short_is_refused_not_used(pushed):

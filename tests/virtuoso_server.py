@@ -114,6 +114,19 @@ def available() -> bool:
     return Path(VIRTUOSO).exists() and os.access(VIRTUOSO, os.X_OK)
 
 
+def require() -> None:
+    """For a test that needs a Virtuoso: skip it when virtuoso-t is not installed, fail it instead when
+    CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (as in CI)."""
+    import pytest
+
+    if available():
+        return
+    missing = "virtuoso-t is not installed (apt-get install virtuoso-opensource)"
+    if os.environ.get("CLAIMGRAPH_REQUIRE_VIRTUOSO") == "1":
+        pytest.fail(f"{missing}, and CLAIMGRAPH_REQUIRE_VIRTUOSO=1")
+    pytest.skip(f"{missing}; set CLAIMGRAPH_REQUIRE_VIRTUOSO=1 to fail instead")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,6 +138,7 @@ class Virtuoso:
     http_port: int
     isql_port: int
     directory: Path
+    pid: int = 0  # virtuoso-t's process (it runs in the foreground), once started
 
     @property
     def base(self) -> str:
@@ -167,6 +181,7 @@ def running_virtuoso(directory: Path, grant_update: bool = True, start_timeout: 
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    server.pid = process.pid
     try:
         _wait_until_answering(server, process, start_timeout)
         if grant_update:

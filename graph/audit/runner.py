@@ -64,16 +64,17 @@ class RuleRun:
         self.context = multiprocessing.get_context("forkserver" if directory is not None else "fork")
         self.next_rule = self.context.Value("i", 0)  # kept: children started later unpickle it by name
         self.task = (str(directory), None) if directory is not None else (None, store)
-        self._start(max(1, min(len(rules), (os.cpu_count() or 1) - spare)))
+        self.queries = [(rule.sparql, rule.description) for rule in rules]
+        self.cpus = os.cpu_count() or 1
+        self._start(max(1, min(len(rules), self.cpus - spare)))
 
     def _start(self, count: int) -> None:
         """Start ``count`` more workers; each takes the next rule left until none is."""
-        queries = [(rule.sparql, rule.description) for rule in self.rules]
         try:
             for _ in range(count):
                 receive, send = self.context.Pipe(duplex=False)
                 process = self.context.Process(
-                    target=_worker, args=(send, self.next_rule, queries, *self.task), daemon=True
+                    target=_worker, args=(send, self.next_rule, self.queries, *self.task), daemon=True
                 )
                 process.start()
                 send.close()
@@ -105,7 +106,7 @@ class RuleRun:
             return
         left = len(self.rules) - self.next_rule.value
         if left > 0:  # the caller's own work is done: its CPUs take rules too
-            self._start(min(left, (os.cpu_count() or 1) - len(self.workers)))
+            self._start(min(left, self.cpus - len(self.workers)))
         current: dict[Any, tuple[Rule, float]] = {}  # worker → (its rule, deadline)
         finished = 0
         try:

@@ -54,6 +54,17 @@ class Store(Protocol):
         self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None
     ) -> QueryResult: ...
 
+    def select_rows(self, sparql: str) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
+        """A SELECT's variables and its rows, one at a time where the engine yields them so (Oxigraph), for a
+        caller that keeps less than the whole answer."""
+        ...
+
+
+def answered_rows(store: Store, sparql: str) -> tuple[list[str], Iterator[tuple[Term | None, ...]]]:
+    """``select_rows`` for a store whose answers arrive whole (rdflib, an endpoint): the rows of ``query``."""
+    result = store.query(sparql)
+    return result.variables, iter(result.rows)
+
 
 def bounded(items: Iterator, limit: int | None, unit: str) -> list:
     """The items of a lazily read answer, stopping with TooLarge as soon as there are more than ``limit``."""

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from ..formats import rdf_format_for_media_type
 from ..sparql_text import query_form, subselect_groups, where_group
-from .base import QueryResult, Term, bounded, in_query_order, normal_term
+from .base import QueryResult, Term, answered_rows, bounded, in_query_order, normal_term
 
 SELECT_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
@@ -116,6 +116,8 @@ class EndpointStore:
         self.url = url
         self.default_graph = default_graph
         self.http = Http(auth, timeout)
+
+    select_rows = answered_rows
 
     def query(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None

@@ -14,7 +14,7 @@ from rdflib.plugins.sparql.sparql import QueryContext
 from rdflib.term import Node
 
 from ..sparql_text import query_form
-from .base import QueryResult, Term, TooLarge, bounded, in_query_order, normal_term
+from .base import QueryResult, Term, TooLarge, answered_rows, bounded, in_query_order, normal_term
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -31,6 +31,8 @@ class MemoryStore:
         for t in triples:
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return cls(graph)
+
+    select_rows = answered_rows
 
     def query(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None

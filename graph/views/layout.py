@@ -53,17 +53,17 @@ def layout(nxg: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tuple[int, int]]
             positions[node] = (round(x + px), round(y + py))
         x += box["w"] + GAP
         row_height = max(row_height, box["h"])
-    _tilt_level_edges(simple, positions, list(order))
+    _tilt_level_edges(simple, positions, order)
     return positions
 
 
-def _tilt_level_edges(graph: nx.Graph, positions: dict[str, tuple[int, int]], nodes: list[str]) -> None:
-    """Move one end of every exactly horizontal edge 1 px down (the end later in ``nodes``), until none is left.
+def _tilt_level_edges(graph: nx.Graph, positions: dict[str, tuple[int, int]], index: dict[str, int]) -> None:
+    """Move one end of every exactly horizontal edge 1 px down (the end later in ``index``), until none is left.
 
     vis-network 9.1.2 draws the label of a level edge at the canvas origin instead of at the edge's middle
     (visjs/vis-network#2044), and Kamada-Kawai lays a path or a two-node component out on one line.
     """
-    index = {node: i for i, node in enumerate(nodes)}
+    nodes = list(index)
     edges = sorted(tuple(sorted((index[u], index[v]))) for u, v in graph.edges())
     for _ in range(LEVEL_PASSES):
         moved = False
@@ -103,14 +103,14 @@ def force_layout(graph: nx.Graph, nodes: list[str], seed: int) -> np.ndarray:
     index = {node: i for i, node in enumerate(nodes)}
     edges = sorted(tuple(sorted((index[u], index[v]))) for u, v in graph.edges(nodes))
     component = igraph.Graph(n=len(nodes), edges=edges)
-    side = math.sqrt(len(nodes))  # igraph's own random start: a square of side √n around the origin
-    start = ((np.random.default_rng(seed).random((len(nodes), 2)) - 0.5) * side).tolist()
     with _RNG_LOCK:
         igraph.set_random_number_generator(random.Random(seed))
         try:
             if len(nodes) <= KAMADA_KAWAI_LIMIT:
                 found = component.layout_kamada_kawai()
             else:
+                side = math.sqrt(len(nodes))  # igraph's own random start: a square of side √n around the origin
+                start = ((np.random.default_rng(seed).random((len(nodes), 2)) - 0.5) * side).tolist()
                 found = component.layout_fruchterman_reingold(seed=start, niter=500, grid="grid")
         finally:
             igraph.set_random_number_generator(random)
