@@ -21,7 +21,7 @@ from .text import SourceText, Span, citation_iri
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .stores.base import Store
+    from .stores.base import Store, Term
     from .vocab import Vocabulary
 
 SEPARATOR = "\u001f"  # joins multi-valued fields in the claim-view query; cannot occur in ids, cues or IRIs
@@ -231,9 +231,10 @@ def _row_key(row: tuple) -> list[str]:
     return [str(t) for t in row]
 
 
-def _source_fields(store: Store) -> dict[str, list[str | None]]:
-    """Each claim source's fields (claim-sources.rq), by the source's IRI, in the order of _SOURCE_COLUMNS. Of a
-    source's several rows (two values of a one-valued property), the one sorting first, as for a claim's rows."""
+def _source_fields(store: Store) -> dict[str, dict[str, object]]:
+    """The view fields each claim source gives its claims (claim-sources.rq), by the source's IRI: made once per
+    source, and the same objects in every view of its claims. Of a source's several rows (two values of a
+    one-valued property), the one sorting first, as for a claim's rows."""
     names, rows = store.select_rows(_query("claim-sources.rq"))
     at_source = names.index("src")
     chosen: dict[str, tuple] = {}
@@ -241,10 +242,26 @@ def _source_fields(store: Store) -> dict[str, list[str | None]]:
         key = row[at_source].value
         if key not in chosen or _row_key(row) < _row_key(chosen[key]):
             chosen[key] = row
-    where = {name: i for i, name in enumerate(names)}
-    order = [where.get(name) for name in _SOURCE_COLUMNS]
+    return {key: _source_view(dict(zip(names, row, strict=True))) for key, row in chosen.items()}
+
+
+def _source_view(row: dict[str, Term | None]) -> dict[str, object]:
+    def value(name: str) -> str | None:
+        term = row.get(name)
+        return None if term is None else term.value
+
+    url = value("sourceUrl")
     return {
-        key: [None if i is None or row[i] is None else row[i].value for i in order] for key, row in chosen.items()
+        "source": value("source") or "",
+        "source_title": value("sourceTitle") or "",
+        "source_kind": value("sourceKindNotation") or _local(value("sourceKind") or ""),
+        "source_url": url or "",
+        "evidence_source": _true(value("evidenceSource")),
+        "source_sha256": value("textHash") or "",
+        "published": url is not None,
+        "source_participants": _number(value("participants"), None),
+        "source_risk_of_bias": value("riskOfBiasNotation") or _local(value("riskOfBias") or ""),
+        "source_conflict": value("conflictNotation") or _local(value("conflict") or ""),
     }
 
 
@@ -267,12 +284,8 @@ def findings_in(store: Store) -> list[Finding]:
     return sorted(found, key=lambda f: f.id)
 
 
-_SOURCE_COLUMNS = (
-    "source", "sourceTitle", "sourceUrl", "sourceKind", "sourceKindNotation", "evidenceSource", "textHash",
-    "participants", "riskOfBias", "riskOfBiasNotation", "conflict", "conflictNotation",
-)  # fmt: skip
 _VIEW_COLUMNS = (
-    "claim", "id", *_SOURCE_COLUMNS, "subjectNode", "subject", "predicate", "predicateLabel", "functional", "aspects",
+    "claim", "id", "subjectNode", "subject", "predicate", "predicateLabel", "functional", "aspects",
     "object", "objectLabel", "polarity", "polarityNotation", "certainty", "certaintyNotation", "certaintyRank",
     "attribution", "evidence", "evidenceNotation", "evidenceRank", "traceable", "absence", "citation", "note", "quote",
     "prefix", "suffix", "start", "end", "verdict", "verdictNotation", "reason", "grade", "gradeNotation",
@@ -289,17 +302,15 @@ _SHARED_COLUMNS = (
 )  # fmt: skip
 
 
-def _view_maker(names: list[str], sources: dict[str, list[str | None]]) -> Callable[[tuple], ClaimView]:
+def _view_maker(names: list[str], sources: dict[str, dict[str, object]]) -> Callable[[tuple], ClaimView]:
     """A function making the view of one row of the claim-view query whose variables are ``names`` (unbound
     variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``.
     Columns are read by position: no dict per row, and each term's ``.value`` is read once."""
     where = {name: i for i, name in enumerate(names)}
-    missing = len(names)  # the index of a None appended to every row's values, then the source's fields
-    where.update((name, missing + 1 + k) for k, name in enumerate(_SOURCE_COLUMNS))
+    missing = len(names)  # the index of a None appended to every row's values
     order = tuple(where.get(name, missing) for name in _VIEW_COLUMNS)
     at_object = where.get("object", missing)
     at_source = where.get("src", missing)
-    no_source = [None] * len(_SOURCE_COLUMNS)
     shared_at = [where[name] for name in _SHARED_COLUMNS if name in where]
     shared: dict[str, str] = {}
 
@@ -309,9 +320,7 @@ def _view_maker(names: list[str], sources: dict[str, list[str | None]]) -> Calla
             if v[i] is not None:
                 v[i] = shared.setdefault(v[i], v[i])
         v.append(None)
-        v += sources.get(v[at_source], no_source)
-        (claim, id_, source, source_title, source_url, source_kind, source_kind_n, evidence_source, text_hash,
-         participants, risk, risk_n, conflict, conflict_n, subject_node, subject, predicate, predicate_label,
+        (claim, id_, subject_node, subject, predicate, predicate_label,
          functional, aspects, obj, object_label, polarity, polarity_n, certainty, certainty_n, certainty_rank,
          attribution, evidence, evidence_n, evidence_rank, traceable, absence, citation, note, quote, prefix, suffix,
          start, end, verdict, verdict_n, reason, grade, grade_n, waiver, cues, supports, contradicts, evidence_for,
@@ -322,16 +331,7 @@ def _view_maker(names: list[str], sources: dict[str, list[str | None]]) -> Calla
         return ClaimView(
             id=id_ or "",
             iri=claim or "",
-            source=source or "",
-            source_title=source_title or "",
-            source_kind=source_kind_n or _local(source_kind or ""),
-            source_url=source_url or "",
-            evidence_source=_true(evidence_source),
-            source_sha256=text_hash or "",
-            published=source_url is not None,
-            source_participants=_number(participants, None),
-            source_risk_of_bias=risk_n or _local(risk or ""),
-            source_conflict=conflict_n or _local(conflict or ""),
+            **sources.get(v[at_source], _NO_SOURCE),
             subject=subject or "",
             subject_iri=subject_node or "",
             predicate=_local(predicate),
@@ -400,6 +400,9 @@ def _text(row: dict, name: str) -> str:
 @lru_cache(maxsize=4096)  # called with few distinct IRIs (predicates and vocabulary values): one string each
 def _local(iri: str) -> str:
     return iri[max(iri.rfind("#"), iri.rfind("/")) + 1 :]
+
+
+_NO_SOURCE = _source_view({})  # the fields of a claim without a source (or whose source the graph does not describe)
 
 
 @dataclass
