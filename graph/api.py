@@ -21,6 +21,7 @@ from .audit.report import to_csv, to_json, to_markdown
 from .files import replace_directory, write_atomic
 from .formats import rdf_format
 from .model import Audit, ClaimView, Finding, claim_views, findings_in
+from .progress import Progress
 from .rdf import DEFAULT_BASE, Minter, ntriples, write_rdf
 from .read import Inputs, read_inputs
 from .read.ontology import default_ontologies, load_vocabulary
@@ -28,8 +29,6 @@ from .stores import Store, StoreSpec, Term, open_store
 from .stores.oxigraph import OxigraphStore
 from .views import DEFAULT_MAX_NODES, Page, TooLarge, build_page, notice_page
 from .vocab import Vocabulary
-
-Progress = Callable[[int, int], None] | None
 
 
 @dataclass
@@ -63,7 +62,9 @@ class Project:
         inputs = read_inputs(Path(claims), ontologies, Path(sources), allow_empty, waivers)
         return cls(inputs, options or Options())
 
-    def build(self, store_dir: Path | None = None, progress: Progress = None, audit_progress: Progress = None) -> Build:
+    def build(
+        self, store_dir: Path | None = None, progress: Progress | None = None, audit_progress: Progress | None = None
+    ) -> Build:
         """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited."""
         mint = Minter(self.options.base)
         rules = load_rules(self.inputs.vocab, self.options.rule_dirs, self.options.allow_service)
@@ -239,7 +240,7 @@ class ClaimGraph:
         text_dirs: list[Path] | None = None,
         seconds: float | None = DEFAULT_RULE_SECONDS,
         allow_service: bool = False,
-        progress: Progress = None,
+        progress: Progress | None = None,
         waivers: dict[str, str] | None = None,
     ) -> Audit:
         """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches."""

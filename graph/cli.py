@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .progress import on_terminal
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_FINDINGS = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -264,7 +265,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     store_dir = _store_dir(args.store)
     project = _project(args, args.allow_empty)
-    result = project.build(store_dir, progress=_progress("building graph"), audit_progress=_progress("audit rules"))
+    result = project.build(store_dir, progress=on_terminal("building graph"), audit_progress=on_terminal("audit rules"))
     written = result.write(args.out, args.format, args.max_nodes)
     audit = result.audit
     entities = len({v.subject_iri for v in audit.views} | {v.object_iri for v in audit.views if v.object_iri})
@@ -326,11 +327,11 @@ def _audit(args: argparse.Namespace) -> int:
         text_dirs = [args.sources] if args.sources else graph.text_dirs()
         waivers = _waivers(args.waivers or Path("waivers.csv"))
         audit = graph.audit(
-            args.rules, text_dirs, args.rule_timeout, args.allow_service, _progress("audit rules"), waivers
+            args.rules, text_dirs, args.rule_timeout, args.allow_service, on_terminal("audit rules"), waivers
         )
         texts = _texts(text_dirs, audit)
     else:
-        result = _project(args).build(audit_progress=_progress("audit rules"))
+        result = _project(args).build(audit_progress=on_terminal("audit rules"))
         audit, texts = result.audit, result.texts()
     writers: dict[str, Callable[[], str]] = {
         "md": lambda: to_markdown(audit, texts),
@@ -449,7 +450,7 @@ def _push(args: argparse.Namespace) -> int:
 
     pushed = push(
         args.file, args.endpoint, args.graph, args.gsp, args.update_endpoint, _credentials(args),
-        chunk=args.chunk, update_chunk=args.update_chunk, progress=_progress("push triples"),
+        chunk=args.chunk, update_chunk=args.update_chunk, progress=on_terminal("push triples"),
     )  # fmt: skip
     if pushed.method == "update":
         how = "SPARQL Update"
@@ -517,22 +518,6 @@ def _print_problems(problems: list) -> None:
     rest = sum(1 + p.more for p in problems) - min(len(listed), MAX_SHOWN_PROBLEMS)
     if rest:
         print(f"… and {rest:,} more problem(s) not shown (the first {MAX_SHOWN_PROBLEMS} are above)", file=sys.stderr)
-
-
-def _progress(label: str) -> Callable[[int, int], None] | None:
-    """A progress callback that redraws one line on a terminal and stays silent otherwise."""
-    if not sys.stderr.isatty():
-        return None
-    last = [0.0]
-
-    def report(done: int, total: int) -> None:
-        now = time.perf_counter()
-        if done == total or now - last[0] > 0.2:
-            last[0] = now
-            end = "\n" if done == total else ""
-            print(f"\r{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    return report
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from ..model import Audit, ClaimView, Finding, claim_views
+from ..progress import Progress
 from ..stores import Store
 from ..vocab import Vocabulary
 from .coverage import coverage, source_texts
@@ -13,8 +13,6 @@ from .digest import digest
 from .rules import Rule, load_rules
 from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules, start_rules
 from .verdicts import judge
-
-Progress = Callable[[int, int], None] | None
 
 
 def run_audit(
@@ -25,7 +23,7 @@ def run_audit(
     text_dirs: list[Path] | None = None,
     waivers: dict[str, str] | None = None,
     seconds: float | None = DEFAULT_RULE_SECONDS,
-    progress: Progress = None,
+    progress: Progress | None = None,
 ) -> Audit:
     """Run the rules over the store, read every claim back (one query), judge each, rank the digest, and
     measure coverage.

@@ -17,15 +17,15 @@ import multiprocessing.connection
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..model import Finding
+from ..progress import Progress
 from ..stores import Store
 from .rules import Rule
 
 DEFAULT_RULE_SECONDS = 300.0
-Progress = Callable[[int, int], None] | None
 
 
 class RuleTimeout(Exception):
@@ -37,7 +37,7 @@ class RuleTimeout(Exception):
 
 
 def run_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_RULE_SECONDS,
-              progress: Progress = None) -> list[Finding]:
+              progress: Progress | None = None) -> list[Finding]:
     """Every rule's findings, deduplicated by id, sorted by id."""
     return start_rules(store, rules, seconds).findings(progress)
 
@@ -83,7 +83,7 @@ class RuleRun:
             self.stop()
             raise
 
-    def findings(self, progress: Progress = None) -> list[Finding]:
+    def findings(self, progress: Progress | None = None) -> list[Finding]:
         """Every rule's findings, deduplicated by id, sorted by id."""
         found: dict[str, Finding] = {}
         for done, (rule, rows) in enumerate(self._rows(), start=1):

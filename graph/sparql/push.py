@@ -14,7 +14,7 @@ triples is compared with the file's.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from ..files import iter_rdf, rdf_file_ok, syntax_problem
 from ..problems import InvalidInput, Problem
+from ..progress import Progress
 from ..rdf import DEFAULT_BASE
 from ..stores.endpoint import EndpointError, EndpointStore, Http
 from ..vocab import RDFS
@@ -32,8 +33,6 @@ GSP_CHUNK = 50_000  # triples per Graph Store request (~5 MB): Virtuoso 7.2 stal
 GSP_MISSING = {404, 405, 406, 415, 501}
 LABEL = ox.Literal("claimgraph build")
 
-Progress = Callable[[int, int], None]
-
 
 @dataclass
 class Pushed:
@@ -41,7 +40,7 @@ class Pushed:
     triples: int
     method: str  # "graph-store" or "update"
     stored: int | None  # triples the store reports for the graph afterwards (None without a query endpoint)
-    requests: int = 1  # Graph Store requests (one PUT, then POSTs) or INSERT DATA updates that carried triples
+    requests: int  # Graph Store requests (one PUT, then POSTs) or INSERT DATA updates that carried triples
 
 
 class PartialPush(RuntimeError):
@@ -112,16 +111,12 @@ def push(
     name = iri_term(graph_iri, "--graph").value if graph_iri else scanned.dataset
     http = Http(auth, timeout)
     sending = _Sending(str(ox.NamedNode(name)), scanned.triples, progress)
-    method = ""
-    if gsp:
-        try:
-            _graph_store(http, gsp, name, file, chunk, sending)
-            method = "graph-store"
-        except _Missing as err:  # the first request was refused as unsupported: nothing was sent
-            if not (update_endpoint or endpoint):
-                raise err.error from None
-    if not method:
-        sending = _Sending(sending.graph, scanned.triples, progress)
+    refused = _graph_store(http, gsp, name, file, chunk, sending) if gsp else None
+    if refused is not None and not (update_endpoint or endpoint):
+        raise refused
+    if gsp and refused is None:
+        method = "graph-store"
+    else:  # no Graph Store endpoint, or one that refused the first request: nothing was sent yet
         _replace_with_update(http, update_endpoint or endpoint or "", file, update_chunk, sending)
         method = "update"
     stored = None
@@ -134,11 +129,6 @@ def push(
         if stored != scanned.triples:
             raise RuntimeError(f"pushed {scanned.triples} triples to <{name}> but the store now holds {stored}")
     return Pushed(name, scanned.triples, method, stored, sending.requests)
-
-
-class _Missing(Exception):
-    def __init__(self, error: EndpointError):
-        self.error = error
 
 
 @dataclass
@@ -168,27 +158,27 @@ class _Sending:
         )
 
 
-def _graph_store(http: Http, gsp: str, name: str, file: Path, size: int, sending: _Sending) -> None:
-    """PUT the first chunk (replacing the graph), POST the others (appending to it)."""
+def _graph_store(http: Http, gsp: str, name: str, file: Path, size: int, sending: _Sending) -> EndpointError | None:
+    """PUT the first chunk (replacing the graph), POST the others (appending to it). Returns the error when the store
+    refuses the first request as unsupported (nothing was sent), for the caller to try SPARQL Update instead."""
     url = gsp + ("&" if "?" in gsp else "?") + urllib.parse.urlencode({"graph": name})
     # N-Triples is Turtle, and text/turtle is the one RDF type every Graph Store implementation accepts.
     headers = {"Content-Type": "text/turtle; charset=utf-8"}
-    first = True
     try:
         for lines in chunks(file, size) if sending.total else iter([[]]):
             body = ("\n".join(lines) + "\n").encode("utf-8")
             try:
-                http.request(url, body, headers, method="PUT" if first else "POST")
+                http.request(url, body, headers, method="POST" if sending.requests else "PUT")
             except EndpointError as err:
-                if first and err.status in GSP_MISSING:
-                    raise _Missing(err) from None
+                if not sending.requests and err.status in GSP_MISSING:
+                    return err
                 raise
-            first = False
             sending.landed(len(lines))
     except (EndpointError, OSError, KeyboardInterrupt) as err:
-        if first:  # nothing landed: the error as it came (a refused PUT, an unreachable store, bad credentials)
+        if not sending.requests:  # nothing landed: the error as it came (a refused PUT, an unreachable store, …)
             raise
         raise sending.stopped(err, "Graph Store requests", size) from None
+    return None
 
 
 def _replace_with_update(http: Http, url: str, file: Path, size: int, sending: _Sending) -> None:
