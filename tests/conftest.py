@@ -197,6 +197,7 @@ class Corpus:
 
     root: Path
     inputs: object  # graph.read.Inputs
+    ntriples: Path  # the graph the build makes, as the N-Triples it loads into the store
     store: object  # graph.stores.oxigraph.OxigraphStore
     expected: dict  # expected.json: findings per rule, coverage per text
     outcomes: dict  # rule id → (seconds, rows) or the RuleTimeout it raised, run once per session
@@ -231,7 +232,10 @@ def corpus_10k(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 
     root = script("make_corpus").generate_project(tmp_path_factory.mktemp("corpus-10k"), 10_000, seed=0)
     inputs = read_inputs(root / "claims.csv", [root / "ontology.ttl"], root / "sources")
+    triples = root / "claims.nt"
+    with triples.open("w", encoding="utf-8") as out:
+        out.writelines(ntriples(inputs, Minter(DEFAULT_BASE)))
     store = OxigraphStore.memory()
-    store.load_ntriples(ntriples(inputs, Minter(DEFAULT_BASE)))
+    store.load_ntriples([triples.read_text(encoding="utf-8")])
     expected = json.loads((root / "expected.json").read_text(encoding="utf-8"))
-    return Corpus(root, inputs, store, expected, {})
+    return Corpus(root, inputs, triples, store, expected, {})
