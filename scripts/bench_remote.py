@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import make_corpus  # noqa: E402  (this script's folder)
+
 from graph.sparql.push import GSP_CHUNK, push  # noqa: E402
 from graph.stores.endpoint import EndpointStore  # noqa: E402
 from tests import virtuoso_server  # noqa: E402
@@ -113,11 +115,6 @@ def bulk_load(server, build: Path, graph: str) -> Step:
 
 
 def measure(size: int, work: Path, seed: int, chunk: int, update: bool, whole: bool) -> tuple[list[Step], bool]:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "scripts" / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_corpus)  # type: ignore[union-attr]
     root = work / f"c{size}-seed{seed}"
     build = root / "out" / "claims.ttl"
     steps: list[Step] = []

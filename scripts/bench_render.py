@@ -11,6 +11,7 @@ networkx's Kamada-Kawai), and with this checkout's layout. Layout and HTML (page
 timed separately, wall and CPU seconds of this process (CPU includes every BLAS thread). Each page is then opened in
 headless Chromium, which records ``performance.now()`` at vis-network's first "afterDrawing", from navigation start.
 Sizes above the default ``--max-nodes`` (2,000) are rendered through the library all the same.
+The baseline layout needs scipy (networkx's Kamada-Kawai), which claimgraph does not: `.venv/bin/pip install scipy`.
 Not a test: figures depend on the machine; record them in BENCHMARKS.md.
 """
 
@@ -22,9 +23,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import types
 from pathlib import Path
+
+import make_corpus
+from benchkit import best_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "909694a"  # main before the igraph layout
@@ -52,26 +55,6 @@ def baseline_layout(revision: str) -> types.ModuleType:
     return module
 
 
-def make_corpus() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("scripts_make_corpus", ROOT / "scripts" / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def timed(repeat: int, function, *args, **kwargs):
-    """(result, wall s, CPU s) of the fastest of ``repeat`` calls of ``function(*args, **kwargs)``."""
-    best = None
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        result = function(*args, **kwargs)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        if best is None or wall < best[1]:
-            best = (result, wall, cpu)
-    return best
-
-
 def first_draw(browser, path: Path, timeout_s: float, screenshot: Path | None) -> float | None:
     """Seconds from navigation start to the first draw; None when it did not happen within the timeout."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -92,6 +75,8 @@ def first_draw(browser, path: Path, timeout_s: float, screenshot: Path | None) -
 
 def main() -> int:
     args = parse_args()
+    if importlib.util.find_spec("scipy") is None:
+        sys.exit("the baseline layout needs scipy (networkx's Kamada-Kawai): .venv/bin/pip install scipy")
     if args.blas_threads:
         os.environ["OPENBLAS_NUM_THREADS"] = args.blas_threads  # before numpy is imported
     sys.path.insert(0, str(ROOT))
@@ -105,29 +90,27 @@ def main() -> int:
 
     layouts = {"old": baseline_layout(args.baseline).layout, "new": layout}
     page_module.vis_network_js(), page_module._template()  # read once, outside the timings
-    corpus = make_corpus()
     if args.screenshots:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         for target in args.nodes or [500, 2000, 5000, 10000]:
-            root = corpus.generate_project(Path(tmp) / f"n{target}", round(target / NODES_PER_CLAIM), seed=0)
+            root = make_corpus.generate_project(Path(tmp) / f"n{target}", round(target / NODES_PER_CLAIM), seed=0)
             built = Project.load(root / "claims.csv", [root / "ontology.ttl"], root / "sources").build()
             vocab, digest = built.inputs.vocab, built.audit.digest
-            nxg, projection_wall, projection_cpu = timed(1, to_networkx, built.audit.views, built.audit.active)
-            row = {"nodes": nxg.number_of_nodes(), "edges": nxg.number_of_edges(), "projection": projection_wall}
-            row["projection_cpu"] = projection_cpu
+            nxg, projection = best_of(lambda: to_networkx(built.audit.views, built.audit.active))  # noqa: B023
+            row = {"nodes": nxg.number_of_nodes(), "edges": nxg.number_of_edges(), "projection": projection}
             for name, function in layouts.items():
-                positions, wall, cpu = timed(args.repeat, function, nxg)
-                row[f"{name} layout"] = (wall, cpu)
+                positions, row[f"{name} layout"] = best_of(lambda: function(nxg), args.repeat)  # noqa: B023
                 original = page_module.layout
                 page_module.layout = lambda graph, seed, positions=positions: positions
                 try:
-                    html, wall, cpu = timed(args.repeat, page_module.render_html, nxg, vocab, "bench", digest=digest)
+                    html, row[f"{name} html"] = best_of(
+                        lambda: page_module.render_html(nxg, vocab, "bench", digest=digest), args.repeat  # noqa: B023
+                    )
                 finally:
                     page_module.layout = original
-                row[f"{name} html"] = (wall, cpu)
                 path = Path(tmp) / f"n{target}-{name}.html"
                 path.write_text(html, encoding="utf-8")
                 shot = args.screenshots / f"n{target}-{name}.png" if args.screenshots else None
@@ -152,7 +135,7 @@ def main() -> int:
             return f">{args.timeout:.0f} s" if value is None else f"{value:.2f} s"
 
         print(
-            f"| {r['nodes']} | {r['edges']} | {secs((r['projection'], r['projection_cpu']))} "
+            f"| {r['nodes']} | {r['edges']} | {secs(r['projection'])} "
             f"| {secs(r['old layout'])} | {secs(r['new layout'])} "
             f"| {r['old html'][0]:.2f} / {r['new html'][0]:.2f} s | {secs(render['old'])} | {secs(render['new'])} "
             f"| {render['old'][0] / render['new'][0]:.1f}× | {draw(r['old draw'])} | {draw(r['new draw'])} |"

@@ -19,17 +19,13 @@ time of this process does not (both validators run in this thread).
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
@@ -38,11 +34,12 @@ from rdflib import Graph, URIRef
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchkit import best_of  # noqa: E402  (this script's folder)
+
 from graph.shacl import validate  # noqa: E402
 
 BASE = b"<https://w3id.org/claimgraph/id/"  # the build's default --base
 SH_RESULT = URIRef("http://www.w3.org/ns/shacl#result")
-T = TypeVar("T")
 
 
 @dataclass
@@ -54,17 +51,6 @@ class Row:
     their_results: int | None
     ours: tuple[float, float]  # the engine's (wall, cpu) seconds
     our_results: int
-
-
-def timed(action: Callable[[], T], repeat: int = 1) -> tuple[tuple[float, float], T]:
-    """(wall, cpu) seconds of ``action``, each the best of ``repeat`` runs (other jobs only ever add time)."""
-    wall, cpu, value = float("inf"), float("inf"), None
-    for _ in range(repeat):
-        gc.collect()
-        started, started_cpu = time.perf_counter(), time.process_time()
-        value = action()
-        wall, cpu = min(wall, time.perf_counter() - started), min(cpu, time.process_time() - started_cpu)
-    return (wall, cpu), value  # type: ignore[return-value]
 
 
 def build(folder: Path, claims: int) -> Path:
@@ -96,7 +82,7 @@ def replicated_store(ttl: Path, copies: int) -> ox.Store:
 def run_pyshacl(ttl: Path, shapes: Graph) -> tuple[tuple[float, float], int]:
     """pySHACL as graph/shapes.py calls it, on an rdflib graph parsed beforehand (parsing is not timed)."""
     graph = Graph().parse(ttl, format="turtle")
-    seconds, (_, report, _) = timed(
+    (_, report, _), seconds = best_of(
         lambda: pyshacl_validate(graph, shacl_graph=shapes, inference="none", advanced=True)
     )
     return seconds, len(list(report.objects(None, SH_RESULT)))
@@ -105,13 +91,13 @@ def run_pyshacl(ttl: Path, shapes: Graph) -> tuple[tuple[float, float], int]:
 def measure(n: int, args: argparse.Namespace, work: Path, built: dict[int, Path], shapes: Graph) -> Row:
     if n <= args.build_up_to:
         built[n] = build(work / f"n{n}", n)
-        loading, store = timed(lambda: loaded_store(built[n]))
+        store, loading = best_of(lambda: loaded_store(built[n]))
     else:  # copies of the largest build
         largest = max(built)
         copies = -(-n // largest)
-        loading, store = timed(lambda: replicated_store(built[largest], copies))
+        store, loading = best_of(lambda: replicated_store(built[largest], copies))
         n = copies * largest
-    ours, found = timed(lambda: validate(store, shapes), args.repeat if n < 100_000 else 1)
+    found, ours = best_of(lambda: validate(store, shapes), args.repeat if n < 100_000 else 1)
     print(f"{n} claims: {len(store)} triples, store loaded in {loading[0]:.1f} s", file=sys.stderr)
     if n <= args.pyshacl_up_to and n in built:
         theirs, their_results = run_pyshacl(built[n], shapes)
