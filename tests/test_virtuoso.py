@@ -203,3 +203,41 @@ def test_a_crafted_push_graph_iri_leaves_an_unrelated_graph_untouched(virtuoso, 
     neighbour = claimgraph("push", "--endpoint", virtuoso.sparql, "--graph", victim + "-neighbour", "--file", build)
     assert neighbour.returncode == 0, neighbour.stderr
     assert store.query(count).rows[0][0].value == "2"
+
+
+def test_rule_timeout_holds_on_an_endpoint(shipped_build: Path, tmp_path: Path):
+    """A slow rule on an endpoint stops the audit after --rule-timeout, naming the rule, instead of waiting for the
+    server (without the limit this one answers after about 15 s, cut at its million rows). The server is the test's
+    own, so the query it goes on running ends with it."""
+    virtuoso_server.require()
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.rq").write_text(
+        "# id: slow\n# kind: unsupported\n# severity: warning\n# description: a cartesian product\n"
+        "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?claim }\n",
+        encoding="utf-8",
+    )
+    with virtuoso_server.running_virtuoso(tmp_path / "virtuoso") as server:
+        push(shipped_build / "claims.ttl", server.sparql, GRAPH, gsp=f"{server.base}/sparql-graph-crud")
+        result = claimgraph("audit", "--endpoint", server.sparql, "--default-graph", GRAPH, "--rules", str(rules),
+                            "--rule-timeout", "3", "--format", "json")  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert f"rule 'slow' ({rules / 'slow.rq'}) ran longer than its limit of 3 s" in result.stderr
+    assert "the endpoint may still be running it" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_answer_at_the_endpoints_row_limit_is_refused(shipped_build: Path, tmp_path: Path):
+    """Virtuoso stops every answer at its ResultSetMaxRows (10,000 as Debian ships it) and says so only in a header:
+    an audit would have read a claim view or a rule's rows cut short. Here the limit is 1,000 rows."""
+    virtuoso_server.require()
+    with virtuoso_server.running_virtuoso(tmp_path / "virtuoso", max_rows=1000) as server:
+        push(shipped_build / "claims.ttl", server.sparql, GRAPH, gsp=f"{server.base}/sparql-graph-crud")
+        store = EndpointStore(server.sparql, default_graph=GRAPH)
+        assert len(store.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 999").rows) == 999  # below the limit: answered
+        with pytest.raises(EndpointError, match=r"reached the endpoint's row limit \(1000 rows, X-SPARQL-MaxRows\)"):
+            store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+        listed = claimgraph("query", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--endpoint", server.sparql,
+                            "--default-graph", GRAPH)  # fmt: skip
+    assert listed.returncode == 1 and "ResultSetMaxRows" in listed.stderr, listed.stderr
+    assert "Traceback" not in listed.stderr

@@ -96,7 +96,7 @@ SQL_QUERY_TIMEOUT = 0
 SQL_TXN_TIMEOUT = 0
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 120
 DeferInferenceRulesInit = 0
@@ -163,14 +163,19 @@ class Virtuoso:
 
 
 @contextmanager
-def running_virtuoso(directory: Path, grant_update: bool = True, start_timeout: float = 120) -> Iterator[Virtuoso]:
-    """A Virtuoso server with a fresh database in `directory`, answering on loopback until the block ends."""
+def running_virtuoso(
+    directory: Path, grant_update: bool = True, start_timeout: float = 120, max_rows: int = 1_000_000
+) -> Iterator[Virtuoso]:
+    """A Virtuoso server with a fresh database in `directory`, answering on loopback until the block ends;
+    ``max_rows``: its ResultSetMaxRows, the most rows of one answer."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "vsp").mkdir(exist_ok=True)
     server = Virtuoso(free_port(), free_port(), directory)
     ini = directory / "virtuoso.ini"
     ini.write_text(
-        INI.format(db=directory, vad=VAD_DIR, isql_port=server.isql_port, http_port=server.http_port),
+        INI.format(
+            db=directory, vad=VAD_DIR, isql_port=server.isql_port, http_port=server.http_port, max_rows=max_rows
+        ),
         encoding="utf-8",
     )
     log = (directory / "stdout.log").open("wb")

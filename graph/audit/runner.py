@@ -8,6 +8,9 @@ The rules only read, so they run side by side: as many workers as there are CPUs
 (before the caller goes on to its own queries, so no fork happens while this process is inside the store), and
 each takes the next rule until none is left. ``start_rules`` returns at once; the caller reads the claims
 meanwhile and collects the findings afterwards.
+
+On an endpoint the rules run here, one after the other: the limit is how long each answer is awaited (the server
+may go on with a query the audit gave up).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import multiprocessing.connection
 import os
 import signal
 import time
+import urllib.error
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,9 +33,10 @@ DEFAULT_RULE_SECONDS = 300.0
 
 
 class RuleTimeout(Exception):
-    def __init__(self, rule: Rule, seconds: float):
+    def __init__(self, rule: Rule, seconds: float, remote: bool = False):
+        stopped = "was given up (the endpoint may still be running it)" if remote else "was stopped"
         super().__init__(
-            f"rule '{rule.id}' ({rule.path}) ran longer than its limit of {seconds:g} s and was stopped; "
+            f"rule '{rule.id}' ({rule.path}) ran longer than its limit of {seconds:g} s and {stopped}; "
             "narrow the query or raise --rule-timeout"
         )
 
@@ -99,8 +104,7 @@ class RuleRun:
         """(rule, rows) for every rule, in the order they finish. A worker says when it starts a rule; the rule's
         time limit counts from then (as read here, so a limit may be noticed late, never early)."""
         if self.inline:
-            for rule in self.rules:
-                yield rule, rule_rows(self.store, rule.sparql, rule.description)
+            yield from self._inline_rows()
             return
         if not self.rules:
             return
@@ -141,6 +145,23 @@ class RuleRun:
                         raise RuleTimeout(rule, self.seconds or 0)
         finally:
             self.stop()
+
+    def _inline_rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
+        """The rules run here, one after the other. On an endpoint, the time limit is the wait for each answer."""
+        from ..stores.endpoint import EndpointStore
+
+        store = self.store
+        remote = self.seconds is not None and isinstance(store, EndpointStore)
+        if remote:
+            store = store.limited(self.seconds)
+        for rule in self.rules:
+            try:
+                rows = rule_rows(store, rule.sparql, rule.description)
+            except (TimeoutError, urllib.error.URLError) as err:
+                if not remote or not isinstance(getattr(err, "reason", err), TimeoutError):
+                    raise
+                raise RuleTimeout(rule, self.seconds or 0, remote=True) from None
+            yield rule, rows
 
     def stop(self) -> None:
         """Stop every worker still running."""

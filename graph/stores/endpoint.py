@@ -119,6 +119,12 @@ class EndpointStore:
 
     select_rows = answered_rows
 
+    def limited(self, seconds: float) -> EndpointStore:
+        """The same endpoint, whose requests give up (TimeoutError) after ``seconds`` without an answer: the time
+        limit a client can set on one query. The server may go on running it."""
+        timeout = seconds if self.http.timeout is None else min(seconds, self.http.timeout)
+        return EndpointStore(self.url, self.default_graph, self.http.auth, timeout)
+
     def query(
         self, sparql: str, bindings: Mapping[str, Term] | None = None, limit: int | None = None
     ) -> QueryResult:
@@ -143,7 +149,20 @@ def refuse_incomplete(url: str, status: int, headers: Mapping[str, str]) -> None
     """EndpointError for an answer the server marks as cut short. Virtuoso's "anytime" queries (a ``timeout``
     parameter, which an endpoint URL may carry) stop at the time limit and answer what they have so far, often
     nothing, with HTTP 200 (206 from version 8) and an ``X-SQL-State`` header: used as it is, an audit rule would
-    silently find nothing."""
+    silently find nothing.
+
+    Virtuoso also stops every answer at its ResultSetMaxRows (10,000 in the ini files it ships), silently but for
+    an ``X-SPARQL-MaxRows`` header, sent when the answer reached that many rows: the claim view of a larger graph,
+    or a rule with more rows, would be cut short without a word."""
+    cap = headers.get("x-sparql-maxrows")
+    if cap:
+        raise EndpointError(
+            url,
+            status,
+            f"an answer that reached the endpoint's row limit ({cap} rows, X-SPARQL-MaxRows) may be cut short, "
+            "refused. Raise the limit (Virtuoso: ResultSetMaxRows in the [SPARQL] section of virtuoso.ini) above "
+            "the rows this query needs, or add a LIMIT below it, and run again",
+        )
     state = headers.get("x-sql-state")
     if status == 206 or state:
         reason = headers.get("x-sql-message") or f"HTTP {status} (partial content)"
