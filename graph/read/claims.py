@@ -65,17 +65,18 @@ def _check_look_alikes(rows: list[Row], problems: list[Problem]) -> None:
     """Labels that could be mistaken for another: invisible characters (errors), compatibility forms and mixed
     scripts (warnings), and two different labels that look the same (a warning naming the first one)."""
     seen: dict[str, tuple[str, str, int]] = {}  # skeleton -> (entity key, label, line) of its first spelling
-    checked: set[str] = set()
+    shapes: dict[str, tuple[str, str]] = {}  # label -> (entity key, skeleton): each label is checked once
     for row in rows:
         for column in LABEL_COLUMNS:
             label = row.get(column)
             if not label:
                 continue
-            if label not in checked:
-                checked.add(label)
+            known = shapes.get(label)
+            if known is None:
                 for severity, message in label_problems(label):
                     problems.append(row.problem(column, message, severity=severity))
-            key, shape = entity_key(label), skeleton(collapse(label))
+                known = shapes[label] = (entity_key(label), skeleton(collapse(label)))
+            key, shape = known
             first = seen.setdefault(shape, (key, label, row.line))
             if first[0] != key:
                 problems.append(
