@@ -9,8 +9,9 @@ The rules only read, so they run side by side: as many workers as there are CPUs
 each takes the next rule until none is left. ``start_rules`` returns at once; the caller reads the claims
 meanwhile and collects the findings afterwards.
 
-On an endpoint the rules run here, one after the other: the limit is how long each answer is awaited (the server
-may go on with a query the audit gave up).
+On an endpoint the work is the server's: the rules are sent at once, a few requests at a time from threads of this
+process, while the caller reads the claims; the limit is how long each answer is awaited (the server may go on with
+a query the audit gave up).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
+import threading
 import time
-import urllib.error
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +32,7 @@ from ..stores import Store
 from .rules import Rule
 
 DEFAULT_RULE_SECONDS = 300.0
+ENDPOINT_REQUESTS = 4  # rules an endpoint is asked at once (besides the caller's own query)
 
 
 class RuleTimeout(Exception):
@@ -49,7 +52,8 @@ def run_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_R
 
 def start_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_RULE_SECONDS,
                 spare: int = 0) -> RuleRun:
-    """Start the rules in child processes (on a local store, with a time limit and fork) and return at once.
+    """Start the rules in child processes (on a local store, with a time limit and fork) or as requests to an
+    endpoint, and return at once.
 
     ``spare``: CPUs the caller keeps busy meanwhile (its own queries), left free for it.
     """
@@ -57,11 +61,20 @@ def start_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT
 
 
 class RuleRun:
-    """Rules running in children; ``findings()`` waits for them (or runs them here, where children cannot)."""
+    """Rules running in children or on an endpoint; ``findings()`` waits for them (or runs them here, where
+    children cannot)."""
 
     def __init__(self, store: Store, rules: list[Rule], seconds: float | None, spare: int = 0):
+        from ..stores.endpoint import EndpointStore
+
         self.store, self.rules, self.seconds = store, rules, seconds
         self.workers: dict[Any, Any] = {}  # receiving end → process
+        self.answers: queue.Queue | None = None  # on an endpoint: (rule, rows or the error) as they arrive
+        self.stopped = threading.Event()
+        if isinstance(store, EndpointStore):
+            self.inline = False
+            self._ask(store.limited(seconds) if seconds is not None else store)
+            return
         self.inline = seconds is None or not hasattr(os, "fork") or not getattr(store, "local", False)
         if self.inline or not rules:
             return
@@ -72,6 +85,28 @@ class RuleRun:
         self.queries = [(rule.sparql, rule.description) for rule in rules]
         self.cpus = os.cpu_count() or 1
         self._start(max(1, min(len(rules), self.cpus - spare)))
+
+    def _ask(self, endpoint: Store) -> None:
+        """Send every rule to the endpoint, ENDPOINT_REQUESTS at a time, from daemon threads (an audit that stops
+        does not wait for the answers still due)."""
+        self.answers = queue.Queue()
+        todo: queue.SimpleQueue[Rule] = queue.SimpleQueue()
+        for rule in self.rules:
+            todo.put(rule)
+
+        def ask() -> None:
+            while not self.stopped.is_set():
+                try:
+                    rule = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    self.answers.put((rule, rule_rows(endpoint, rule.sparql, rule.description)))
+                except BaseException as err:  # reported by _answers, with the rule's name
+                    self.answers.put((rule, err))
+
+        for _ in range(min(ENDPOINT_REQUESTS, len(self.rules))):
+            threading.Thread(target=ask, name="claimgraph-rule", daemon=True).start()
 
     def _start(self, count: int) -> None:
         """Start ``count`` more workers; each takes the next rule left until none is."""
@@ -104,7 +139,11 @@ class RuleRun:
         """(rule, rows) for every rule, in the order they finish. A worker says when it starts a rule; the rule's
         time limit counts from then (as read here, so a limit may be noticed late, never early)."""
         if self.inline:
-            yield from self._inline_rows()
+            for rule in self.rules:
+                yield rule, rule_rows(self.store, rule.sparql, rule.description)
+            return
+        if self.answers is not None:
+            yield from self._answers(self.answers)
             return
         if not self.rules:
             return
@@ -146,25 +185,23 @@ class RuleRun:
         finally:
             self.stop()
 
-    def _inline_rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
-        """The rules run here, one after the other. On an endpoint, the time limit is the wait for each answer."""
-        from ..stores.endpoint import EndpointStore
-
-        store = self.store
-        remote = self.seconds is not None and isinstance(store, EndpointStore)
-        if remote:
-            store = store.limited(self.seconds)
-        for rule in self.rules:
-            try:
-                rows = rule_rows(store, rule.sparql, rule.description)
-            except (TimeoutError, urllib.error.URLError) as err:
-                if not remote or not isinstance(getattr(err, "reason", err), TimeoutError):
-                    raise
-                raise RuleTimeout(rule, self.seconds or 0, remote=True) from None
-            yield rule, rows
+    def _answers(self, answers: queue.Queue) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
+        """(rule, rows) as the endpoint's answers arrive."""
+        try:
+            for _ in self.rules:
+                rule, rows = answers.get()
+                if isinstance(rows, BaseException):
+                    timed_out = isinstance(getattr(rows, "reason", rows), TimeoutError)
+                    if self.seconds is not None and isinstance(rows, OSError) and timed_out:
+                        raise RuleTimeout(rule, self.seconds, remote=True) from None
+                    raise rows
+                yield rule, rows
+        finally:
+            self.stop()
 
     def stop(self) -> None:
-        """Stop every worker still running."""
+        """Stop every worker still running (on an endpoint: send no more rules; the answers awaited are dropped)."""
+        self.stopped.set()
         for receive, process in self.workers.items():
             if process.is_alive():
                 process.kill()
