@@ -14,3 +14,13 @@ def test_a_malformed_file_names_its_line_and_exits_2(tmp_path: Path):
     result = claimgraph("push", "--file", str(bad), "--endpoint", "http://127.0.0.1:9/sparql")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"{bad}:3: col 11: syntax error: ") and "Traceback" not in result.stderr
+
+
+def test_the_command_lines_chunk_defaults_are_pushs_own():
+    """The CLI states push's chunk sizes itself (so that --help and --version import no RDF library): they must not
+    drift apart."""
+    from graph.cli import _parser
+    from graph.sparql.push import CHUNK, GSP_CHUNK
+
+    args = _parser().parse_args(["push"])
+    assert (args.chunk, args.update_chunk) == (GSP_CHUNK, CHUNK)
