@@ -12,21 +12,26 @@ Virtuoso (tests/virtuoso_server.py), and times:
 
 and checks that every push leaves the file's triple count in the store and that both audits print the same JSON,
 whose findings per rule are those expected.json lists. Seconds are wall time; CPU is the client's (the claimgraph
-process) and the server's (virtuoso-t, from /proc) separately.
+process) and the server's (virtuoso-t, from /proc) separately. With --baseline REV, the endpoint audit also runs
+with the code of git revision REV, just before this checkout's, on the same server: the ratio and whether the two
+print the same JSON.
 
     .venv/bin/python scripts/bench_remote.py                          # 10,000 claims
     .venv/bin/python scripts/bench_remote.py --sizes 10000 100000     # 100,000 claims: ~15 min on 2 cores
+    .venv/bin/python scripts/bench_remote.py --no-update --baseline HEAD~1   # this change against the one before
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import resource
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -71,11 +76,31 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(args: list[str], cwd: Path, timeout: float) -> tuple[subprocess.CompletedProcess, float, float]:
-    """A claimgraph command: its result, wall seconds and CPU seconds."""
+def run(
+    args: list[str], cwd: Path, timeout: float, code: Path | None = None
+) -> tuple[subprocess.CompletedProcess, float, float]:
+    """A claimgraph command (with the package found in ``code``, when given): its result, wall and CPU seconds."""
+    command = [CLAIMGRAPH] if code is None else [sys.executable, "-c", FROM_FOLDER, str(code)]
     wall, cpu = time.perf_counter(), children_cpu()
-    result = subprocess.run([CLAIMGRAPH, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
     return result, time.perf_counter() - wall, children_cpu() - cpu
+
+
+# python -c FROM_FOLDER FOLDER ARGS…: claimgraph ARGS with the graph package of FOLDER
+FROM_FOLDER = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); from graph.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def checkout(revision: str, work: Path) -> Path:
+    """The graph package as git revision ``revision`` has it, in a folder of its own (git archive, no worktree)."""
+    folder = work / f"baseline-{revision.replace('/', '_')}"
+    if not folder.exists():
+        archive = subprocess.run(["git", "archive", "--format=tar", revision, "graph"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout  # fmt: skip
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+    return folder
 
 
 def timed_push(server, build: Path, graph: str, step: str, **options) -> Step:
@@ -114,7 +139,9 @@ def bulk_load(server, build: Path, graph: str) -> Step:
     return step
 
 
-def measure(size: int, work: Path, seed: int, chunk: int, update: bool, whole: bool) -> tuple[list[Step], bool]:
+def measure(
+    size: int, work: Path, seed: int, chunk: int, update: bool, whole: bool, baseline: str | None
+) -> tuple[list[Step], bool]:
     root = work / f"c{size}-seed{seed}"
     build = root / "out" / "claims.ttl"
     steps: list[Step] = []
@@ -135,11 +162,23 @@ def measure(size: int, work: Path, seed: int, chunk: int, update: bool, whole: b
             steps.append(timed_push(server, build, "https://example.org/bench/update", "push: SPARQL Update (500)"))
         steps.append(bulk_load(server, build, "https://example.org/bench/bulk"))
         args = ["audit", "--endpoint", server.sparql, "--default-graph", graph, "--format", "json"]
-        scpu = server_cpu(server)
-        remote, wall, cpu = run(args, root, 7200)
-        steps.append(
-            Step("audit --endpoint (Virtuoso)", wall, cpu, server_cpu(server) - scpu, f"exit {remote.returncode}")
-        )
+        if baseline:  # twice each, alternating, the faster kept: the first run on a server also warms it
+            code = checkout(baseline, work)
+            runs = [(run(args, root, 7200, code), run(args, root, 7200)) for _ in range(2)]
+            before = min((old for old, _ in runs), key=lambda r: r[1])
+            now = min((new for _, new in runs), key=lambda r: r[1])
+            same_json = len({r[0].stdout for pair in runs for r in pair}) == 1
+            steps.append(Step(f"audit --endpoint, baseline {baseline} (best of 2)", before[1], before[2], None,
+                              f"exit {before[0].returncode}"))  # fmt: skip
+            note = f"exit {now[0].returncode}; {now[1] / before[1]:.2f}x the baseline's wall, same JSON: {same_json}"
+            steps.append(Step("audit --endpoint (Virtuoso, best of 2)", now[1], now[2], None, note))
+            remote = now[0]
+        else:
+            scpu = server_cpu(server)
+            remote, wall, cpu = run(args, root, 7200)
+            steps.append(
+                Step("audit --endpoint (Virtuoso)", wall, cpu, server_cpu(server) - scpu, f"exit {remote.returncode}")
+            )
         bulk = run([*args[:4], "https://example.org/bench/bulk", "--format", "json"], root, 7200)[0]
     same = local.returncode == remote.returncode == 0 and local.stdout == remote.stdout == bulk.stdout
     found, differ = rules_found(local), []
@@ -197,6 +236,7 @@ def main() -> int:
     parser.add_argument("--no-update", action="store_true", help="skip the SPARQL Update push (slow at 100,000)")
     parser.add_argument("--whole", action="store_true", help="also try one PUT of the whole file (may stall)")
     parser.add_argument("--work", type=Path, help="keep projects and builds here, and reuse them (default: temp)")
+    parser.add_argument("--baseline", metavar="REV", help="also run the endpoint audit with git revision REV's code")
     args = parser.parse_args()
     if not virtuoso_server.available():
         print("virtuoso-t is not installed (apt-get install virtuoso-opensource)", file=sys.stderr)
@@ -206,7 +246,7 @@ def main() -> int:
         work = args.work or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            steps, same = measure(size, work, args.seed, args.chunk, not args.no_update, args.whole)
+            steps, same = measure(size, work, args.seed, args.chunk, not args.no_update, args.whole, args.baseline)
             print(table(size, steps), end="\n\n", flush=True)
             ok = ok and same
     return 0 if ok else 1
