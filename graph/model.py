@@ -1,9 +1,10 @@
 """The records every step passes on: a Claim as read from a table, and the ClaimView of a built claim.
 
 A ``Claim`` exists between reading and RDF. After that a claim has one shape only, the ``ClaimView``: read back
-from any store by one query (``data/claim-view.rq``; its sources' fields by ``data/claim-sources.rq``), it is what
-the audit judges and what the reports, the NetworkX projection and the page show. Audit results (verdict, findings)
-are attached to it by the audit, or read from a graph the audit already wrote them into.
+from any store by one query (``data/claim-view.rq``; its sources' fields by ``data/claim-sources.rq`` and the
+labels and notations of the nodes it names by ``data/node-fields.rq``, each once), it is what the audit judges and
+what the reports, the NetworkX projection and the page show. Audit results (verdict, findings) are attached to it
+by the audit, or read from a graph the audit already wrote them into.
 """
 
 from __future__ import annotations
@@ -188,21 +189,23 @@ def _query(name: str) -> str:
 
 
 def claim_views(store: Store) -> list[ClaimView]:
-    """Every claim of the graph in ``store``, by one query (and one for the fields of their sources), sorted by id.
+    """Every claim of the graph in ``store``, by one query (and one each for the fields of their sources and of the
+    nodes they name: entities' and predicates' labels, vocabulary values' notations and ranks), sorted by id.
 
-    A claim has one row, unless the graph gives it two values of a one-valued property (two labels, two
-    certainties …): then the row that sorts first (by its terms' ``str``) is kept, so the view is the same whatever
-    order the store answers in. Of two claim nodes with the same identifier, the one whose IRI sorts first is kept.
+    A claim has one row, unless the graph gives it two values of a one-valued property (two certainties …): then
+    the row that sorts first (by its terms' ``str``) is kept, so the view is the same whatever order the store
+    answers in; of a node's two labels (or notations …), the one sorting first. Of two claim nodes with the same
+    identifier, the one whose IRI sorts first is kept.
 
     Rows become views as they arrive (an Oxigraph store yields them one at a time), so the answer is never held
     whole. A claim's later rows may arrive anywhere in the answer; a claim found to have several is read again by a
     second pass over the same query that keeps only such claims' rows, and the row sorting first is chosen then.
     """
     sparql = _query("claim-view.rq")
-    sources = _source_fields(store)
+    sources, nodes = _source_fields(store), _node_fields(store)
     names, rows = store.select_rows(sparql)
     at_claim = names.index("claim")
-    make = _view_maker(names, sources)
+    make = _view_maker(names, sources, nodes)
     views: dict[str, ClaimView] = {}
     several: set[str] = set()
     for row in rows:
@@ -245,6 +248,31 @@ def _source_fields(store: Store) -> dict[str, dict[str, object]]:
     return {key: _source_view(dict(zip(names, row, strict=True))) for key, row in chosen.items()}
 
 
+def _node_fields(store: Store) -> dict[Term, dict[str, str]]:
+    """The labels, notations, ranks and flags of the graph's nodes (node-fields.rq), by node: what a claim's view
+    reads of the entities, predicates and vocabulary values it points to. Of a node's several values for one field,
+    the one sorting first (as for a claim's rows); a predicate's aspects are all kept, joined."""
+    names, rows = store.select_rows(_query("node-fields.rq"))
+    at_node, at_field, at_value = names.index("node"), names.index("field"), names.index("value")
+    chosen: dict[Term, dict[str, Term]] = {}
+    aspects: dict[Term, set[str]] = {}
+    for row in rows:
+        node, name, value = row[at_node], row[at_field], row[at_value]
+        if node is None or name is None or value is None:
+            continue
+        if name.value == "aspect":
+            aspects.setdefault(node, set()).add(value.value)
+            continue
+        fields = chosen.setdefault(node, {})
+        kept = fields.get(name.value)
+        if kept is None or str(value) < str(kept):
+            fields[name.value] = value
+    nodes = {node: {name: value.value for name, value in fields.items()} for node, fields in chosen.items()}
+    for node, found in aspects.items():
+        nodes.setdefault(node, {})["aspects"] = SEPARATOR.join(sorted(found))
+    return nodes
+
+
 def _source_view(row: dict[str, Term | None]) -> dict[str, object]:
     def value(name: str) -> str | None:
         term = row.get(name)
@@ -284,6 +312,16 @@ def findings_in(store: Store) -> list[Finding]:
     return sorted(found, key=lambda f: f.id)
 
 
+# Columns of a claim's view read from the node another column names (node-fields.rq): (column, node column, field).
+_NODE_COLUMNS = (
+    ("subject", "subjectNode", "label"), ("predicateLabel", "predicate", "label"),
+    ("functional", "predicate", "functional"), ("aspects", "predicate", "aspects"), ("objectLabel", "object", "label"),
+    ("polarityNotation", "polarity", "notation"), ("certaintyNotation", "certainty", "notation"),
+    ("certaintyRank", "certainty", "certaintyRank"), ("evidenceNotation", "evidence", "notation"),
+    ("evidenceRank", "evidence", "evidenceRank"), ("traceable", "evidence", "traceable"),
+    ("absence", "evidence", "absence"), ("verdictNotation", "verdict", "notation"),
+    ("gradeNotation", "grade", "notation"),
+)  # fmt: skip
 _VIEW_COLUMNS = (
     "claim", "id", "subjectNode", "subject", "predicate", "predicateLabel", "functional", "aspects",
     "object", "objectLabel", "polarity", "polarityNotation", "certainty", "certaintyNotation", "certaintyRank",
@@ -293,21 +331,31 @@ _VIEW_COLUMNS = (
 )  # fmt: skip
 
 
-# Columns whose values recur from claim to claim (entities, predicates, notations, reasons): one string object each,
-# shared by the views that hold it, instead of one per view (a third of the views' memory).
-# (Columns turned into numbers, booleans or tuples, or read only through _local, keep nothing and are left out.)
-_SHARED_COLUMNS = (
-    "subjectNode", "subject", "predicate", "predicateLabel", "object", "objectLabel", "polarityNotation",
-    "certaintyNotation", "attribution", "evidenceNotation", "citation", "verdictNotation", "reason", "gradeNotation",
-)  # fmt: skip
+# Columns whose values recur from claim to claim (entities, predicates, agents, reasons): one string object each,
+# shared by the views that hold it, instead of one per view (a third of the views' memory). (Columns turned into
+# numbers, booleans or tuples, or read only through _local, keep nothing and are left out; the node columns are
+# shared already.)
+_SHARED_COLUMNS = ("subjectNode", "predicate", "object", "attribution", "citation", "reason")
 
 
-def _view_maker(names: list[str], sources: dict[str, dict[str, object]]) -> Callable[[tuple], ClaimView]:
+def _view_maker(
+    names: list[str], sources: dict[str, dict[str, object]], nodes: dict[Term, dict[str, str]]
+) -> Callable[[tuple], ClaimView]:
     """A function making the view of one row of the claim-view query whose variables are ``names`` (unbound
-    variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``.
-    Columns are read by position: no dict per row, and each term's ``.value`` is read once."""
+    variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``
+    and the fields of the nodes it names from ``nodes``. Columns are read by position: no dict per row, and each
+    term's ``.value`` is read once."""
     where = {name: i for i, name in enumerate(names)}
-    missing = len(names)  # the index of a None appended to every row's values
+    missing = len(names)  # the index of a None appended to every row's values, then the node columns
+    node_at: list[tuple[int, list[str]]] = []  # (a node column's index, the fields read of it), as in _NODE_COLUMNS
+    for _, node, name in _NODE_COLUMNS:
+        at = where.get(node, missing)
+        if node_at and node_at[-1][0] == at:
+            node_at[-1][1].append(name)
+        else:
+            node_at.append((at, [name]))
+    where.update((name, missing + 1 + k) for k, (name, _, _) in enumerate(_NODE_COLUMNS))
+    no_fields: dict[str, str] = {}
     order = tuple(where.get(name, missing) for name in _VIEW_COLUMNS)
     at_object = where.get("object", missing)
     at_source = where.get("src", missing)
@@ -320,6 +368,10 @@ def _view_maker(names: list[str], sources: dict[str, dict[str, object]]) -> Call
             if v[i] is not None:
                 v[i] = shared.setdefault(v[i], v[i])
         v.append(None)
+        row = (*row, None)
+        for at, fields in node_at:
+            found = nodes.get(row[at], no_fields)
+            v += [found.get(name) for name in fields]
         (claim, id_, subject_node, subject, predicate, predicate_label,
          functional, aspects, obj, object_label, polarity, polarity_n, certainty, certainty_n, certainty_rank,
          attribution, evidence, evidence_n, evidence_rank, traceable, absence, citation, note, quote, prefix, suffix,

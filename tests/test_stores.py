@@ -319,3 +319,27 @@ def test_the_claim_view_keeps_the_row_sorting_first_on_every_store(kind, several
     # every field alike on every store, Virtuoso included (its answer to the sources' fields nested in the claim
     # view left cg:participants unbound for two claims; read once per source, they come back whole)
     assert same == listed
+
+
+def test_what_a_view_reads_of_the_nodes_a_claim_names_is_what_the_ontology_says(shipped_build: Path):
+    """The fields a claim's view reads of its predicate and vocabulary values (node-fields.rq: ranks, flags, the
+    predicate's label, functionality and aspects) against the vocabulary as the ontology file gives it (rdflib)."""
+    from graph.model import claim_views
+    from graph.read.ontology import load_vocabulary
+
+    vocab = load_vocabulary([ROOT / "ontology.ttl"], [])
+    predicates = {p.iri.value: p for found in vocab.predicates.values() for p in found}
+    views = claim_views(open_store(StoreSpec(graph=shipped_build / "claims.ttl")))
+    for view in views:
+        kind, level = vocab.evidence[view.evidence], vocab.certainty[view.certainty]
+        assert (view.evidence_rank, view.traceable, view.absence) == (
+            kind.rank or 0, kind.flag("traceable"), kind.flag("recordsAbsence")
+        ), view.id
+        assert view.certainty_rank == (level.rank or 0), view.id
+        predicate = predicates[view.predicate_iri]
+        assert (view.predicate_label, view.functional, set(view.aspects)) == (
+            predicate.label, predicate.functional, set(predicate.aspects)
+        ), view.id
+    # the shipped data has both sides of each flag, so a field read from the wrong node or property shows
+    assert {v.traceable for v in views} == {v.functional for v in views} == {True, False}
+    assert True in {v.absence for v in views}
