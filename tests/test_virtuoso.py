@@ -241,3 +241,44 @@ def test_an_answer_at_the_endpoints_row_limit_is_refused(shipped_build: Path, tm
                             "--default-graph", GRAPH)  # fmt: skip
     assert listed.returncode == 1 and "ResultSetMaxRows" in listed.stderr, listed.stderr
     assert "Traceback" not in listed.stderr
+
+
+def test_a_killed_test_run_leaves_no_server_behind(tmp_path: Path):
+    """A process that started a server and is then killed (SIGKILL: no clean-up runs) takes the server with it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    virtuoso_server.require()
+    started = tmp_path / "pid"
+    script = (
+        "import sys, time\nfrom pathlib import Path\nfrom tests import virtuoso_server\n"
+        f"with virtuoso_server.running_virtuoso(Path({str(tmp_path / 'v')!r})) as server:\n"
+        f"    Path({str(started)!r}).write_text(str(server.pid))\n    time.sleep(600)\n"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent)
+    deadline = time.monotonic() + 120
+    while not started.exists() and time.monotonic() < deadline and runner.poll() is None:
+        time.sleep(0.2)
+    assert started.exists(), "the server did not start"
+    server = int(started.read_text())
+    os.kill(server, 0)  # it runs
+    runner.send_signal(signal.SIGKILL)
+    runner.wait()
+    deadline = time.monotonic() + 30
+    while _alive(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(server):
+        os.kill(server, signal.SIGKILL)
+        raise AssertionError("the server outlived the killed process that started it")
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped by its new parent, does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
