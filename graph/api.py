@@ -73,6 +73,7 @@ class Project:
             store.store.clear()
         spool = _Spool()  # the claims' N-Triples text, kept for writing the graph file without making it again
         store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
+        store.compact()  # on disk, before the rules and the claim view read it
         texts = {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
         audit = run_audit(
             store,
