@@ -363,12 +363,11 @@ def _view_maker(
     shared: dict[str, str] = {}
 
     def make(row: tuple) -> ClaimView:
+        row = (*row, None)  # the None that a column the answer lacks reads
         v = [None if t is None else t.value for t in row]
         for i in shared_at:
             if v[i] is not None:
                 v[i] = shared.setdefault(v[i], v[i])
-        v.append(None)
-        row = (*row, None)
         for at, fields in node_at:
             found = nodes.get(row[at], no_fields)
             v += [found.get(name) for name in fields]
