@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from .audit import DEFAULT_RULE_SECONDS, load_rules, run_audit
 from .audit.digest import digest
 from .audit.enrich import audit_ntriples
-from .audit.report import to_csv, to_json, to_markdown
+from .audit.report import json_chunks, markdown_chunks, to_csv, to_json, to_markdown
 from .files import replace_directory, write_atomic
 from .formats import rdf_format
 from .model import Audit, ClaimView, Finding, claim_views, findings_in
@@ -159,8 +159,9 @@ class Build:
     def write(self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES) -> Written:
         """Write claims.<ext>, audit.json, audit.md and claims.html into ``out``, replacing all four or none.
 
-        Everything is rendered before anything is written; a graph above ``max_nodes`` gets a short notice page
-        instead of the drawing, so the page never shows an earlier build's graph.
+        The files are made as they are written, into a fresh folder that replaces ``out`` only once all four are
+        complete (files.replace_directory). A graph above ``max_nodes`` gets a short notice page instead of the
+        drawing, so the page never shows an earlier build's graph.
         """
         rdf = rdf_format(fmt)
         try:
@@ -170,8 +171,6 @@ class Build:
             html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
         except TooLarge as err:
             html, about = notice_page(str(err)), f"a notice only: {err}"
-        report_json = to_json(self.audit).encode("utf-8")
-        report_md = to_markdown(self.audit, self.texts()).encode("utf-8")
         graph_name, count = self.mint.dataset(), [0]
 
         def graph_file(path: Path) -> None:
@@ -179,9 +178,9 @@ class Build:
 
         files = {
             f"claims{rdf.suffix}": graph_file,
-            "audit.json": _bytes(report_json),
-            "audit.md": _bytes(report_md),
-            "claims.html": _bytes(html),
+            "audit.json": _text(json_chunks(self.audit)),
+            "audit.md": _text(markdown_chunks(self.audit, self.texts())),
+            "claims.html": html,
         }
         written = replace_directory(Path(out), files)
         if self.store.path is not None:  # later commands given --store DIR and this file use the store as it is
@@ -200,8 +199,14 @@ def _parsed(chunk: str) -> Iterable[ox.Quad]:
     return ox.parse(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
-def _bytes(data: bytes) -> Callable[[Path], None]:
-    return lambda path: Path(path).write_bytes(data)
+def _text(chunks: Iterable[str]) -> Callable[[Path], None]:
+    """A writer of text made as it is written (the reports of a large build are hundreds of megabytes)."""
+
+    def write(path: Path) -> None:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            out.writelines(chunks)
+
+    return write
 
 
 class ClaimGraph:

@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -319,7 +319,7 @@ def _graph(args: argparse.Namespace, read_only: bool = False):
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from .audit.report import to_csv, to_json, to_markdown
+    from .audit.report import json_chunks, markdown_chunks, to_csv
 
     fail_on = _kinds(args.fail_on)
     if args.graph or args.store or args.endpoint:
@@ -333,10 +333,10 @@ def _audit(args: argparse.Namespace) -> int:
     else:
         result = _project(args).build(audit_progress=on_terminal("audit rules"))
         audit, texts = result.audit, result.texts()
-    writers: dict[str, Callable[[], str]] = {
-        "md": lambda: to_markdown(audit, texts),
-        "json": lambda: to_json(audit),
-        "csv": lambda: to_csv(audit),
+    writers: dict[str, Callable[[], Iterable[str]]] = {  # the reports are written as they are made
+        "md": lambda: markdown_chunks(audit, texts),
+        "json": lambda: json_chunks(audit),
+        "csv": lambda: [to_csv(audit)],
     }
     known = set(audit.vocab.finding_kinds) | set(audit.vocab.verdicts) | {"any"}
     unknown = fail_on - known
@@ -344,7 +344,7 @@ def _audit(args: argparse.Namespace) -> int:
         names = f"{audit.vocab.finding_kinds.words()}, {audit.vocab.verdicts.words()}, any"
         listed = ", ".join(sorted(unknown))
         raise UsageError(f"--fail-on: unknown name(s) {listed}; use finding kinds or verdicts: {names}")
-    sys.stdout.write(writers[args.format]())
+    sys.stdout.writelines(writers[args.format]())
     failing = [f.kind for f in audit.active if "any" in fail_on or f.kind in fail_on]
     failing += [
         v.verdict for v in audit.views

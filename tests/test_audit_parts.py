@@ -15,7 +15,7 @@ import pytest
 
 from graph.api import Project
 from graph.audit import RuleTimeout, load_rules
-from graph.audit.report import to_csv, to_json, to_markdown
+from graph.audit.report import _ended, to_csv, to_json, to_markdown
 from graph.problems import InvalidInput
 from graph.read.ontology import default_ontologies, load_vocabulary
 from tests.conftest import ROOT, MiniProject, claim, claimgraph
@@ -251,6 +251,23 @@ def test_the_json_report_summarises_by_kind_severity_and_verdict(hostile_audit):
     assert sum(summary["by_verdict"].values()) == summary["judged"]
     assert set(document["claims"]) == {"C01", "C02"}
     assert set(document["coverage"]) == {"prolotherapy-article"} and "notes" not in document
+
+
+def test_the_written_reports_are_laid_out_as_whole_documents_would_be(shipped_build: Path):
+    """The build streams audit.json and audit.md a claim at a time: the bytes must be those of the document
+    rendered whole (json.dumps with indent 2; the Markdown's lines joined, its end stripped)."""
+    written = (shipped_build / "audit.json").read_text(encoding="utf-8")
+    assert written == json.dumps(json.loads(written), indent=2, ensure_ascii=False) + "\n"
+    report = (shipped_build / "audit.md").read_text(encoding="utf-8")
+    assert report == "\n".join(report.splitlines()).rstrip() + "\n" and "\n## Claims\n\n### " in report
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [[], [""], ["a"], ["a", ""], ["", "a  ", " "], ["a", "", "b ", "", " "], ["a\n", "", "b\n \n"], ["", "", "a"]],
+)
+def test_the_markdown_ends_as_the_whole_text_stripped_would(lines: list[str]):
+    assert "".join(_ended(lines)) == "\n".join(lines).rstrip() + "\n"
 
 
 def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: MiniProject, tmp_path: Path):

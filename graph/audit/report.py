@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from ..escape import csv_cell, terminal
 from ..escape import markdown as md
@@ -90,28 +91,62 @@ def _ids(claims: list[ClaimView]) -> str:
 
 
 def to_json(audit: Audit) -> str:
-    claims = {
-        v.id: {
-            **({"verdict": v.verdict, "reason": v.reason} if v.verdict else {}),
-            **({"for": list(v.evidence_for), "against": list(v.evidence_against)} if v.judged else {}),
-            **({"certainty_of_evidence": v.evidence_certainty} if v.evidence_certainty else {}),
-            "findings": list(v.findings),
-        }
+    return "".join(json_chunks(audit))
+
+
+def json_chunks(audit: Audit) -> Iterator[str]:
+    """The audit as indented JSON, a claim or finding at a time: the bytes ``json.dumps(document, indent=2)``
+    gives, without holding the document (at 1,000,000 claims it and its text took gigabytes)."""
+    claims = (
+        (
+            v.id,
+            {
+                **({"verdict": v.verdict, "reason": v.reason} if v.verdict else {}),
+                **({"for": list(v.evidence_for), "against": list(v.evidence_against)} if v.judged else {}),
+                **({"certainty_of_evidence": v.evidence_certainty} if v.evidence_certainty else {}),
+                "findings": list(v.findings),
+            },
+        )
         for v in audit.views
-    }
-    document: dict = {
-        "summary": summary(audit),
-        "verdicts": [_entry_json(e) for e in audit.digest],
-        "articles": articles(audit),
-        "claims": claims,
-        "findings": [_finding_json(f) for f in _ordered(audit, audit.active)],
-        "waived": [{"id": k, "reason": r} for k, r in sorted(audit.waived.items())],
-    }
+    )
+    sections: list[tuple[str, Iterator[str]]] = [
+        ("summary", _json_value(summary(audit), 1)),
+        ("verdicts", _json_array((_entry_json(e) for e in audit.digest), 1)),
+        ("articles", _json_value(articles(audit), 1)),
+        ("claims", _json_object(claims, 1)),
+        ("findings", _json_array((_finding_json(f) for f in _ordered(audit, audit.active)), 1)),
+        ("waived", _json_value([{"id": k, "reason": r} for k, r in sorted(audit.waived.items())], 1)),
+    ]
     if audit.coverage is not None:
-        document["coverage"] = audit.coverage
+        sections.append(("coverage", _json_value(audit.coverage, 1)))
     if audit.notes:
-        document["notes"] = audit.notes
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        sections.append(("notes", _json_value(audit.notes, 1)))
+    yield from _json_object(sections, 0, encoded=True)
+    yield "\n"
+
+
+def _json_value(value: object, level: int) -> Iterator[str]:
+    # json.dumps escapes newlines inside strings, so every newline in its text is indentation
+    yield json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+
+def _json_object(items: Iterable[tuple[str, object]], level: int, encoded: bool = False) -> Iterator[str]:
+    """A JSON object at ``level`` whose members come one by one; ``encoded`` members are already text chunks."""
+    inner, opened = "  " * (level + 1), False
+    for key, value in items:
+        yield (",\n" if opened else "{\n") + inner + json.dumps(key, ensure_ascii=False) + ": "
+        yield from value if encoded else _json_value(value, level + 1)  # type: ignore[misc]
+        opened = True
+    yield "\n" + "  " * level + "}" if opened else "{}"
+
+
+def _json_array(items: Iterable[object], level: int) -> Iterator[str]:
+    inner, opened = "  " * (level + 1), False
+    for value in items:
+        yield (",\n" if opened else "[\n") + inner
+        yield from _json_value(value, level + 1)
+        opened = True
+    yield "\n" + "  " * level + "]" if opened else "[]"
 
 
 def _finding_json(f: Finding) -> dict:
@@ -152,29 +187,48 @@ def _ordered(audit: Audit, findings: list[Finding]) -> list[Finding]:
 
 
 def to_markdown(audit: Audit, texts: dict[str, str] | None = None) -> str:
-    texts = texts or {}
+    return "".join(markdown_chunks(audit, texts))
+
+
+def markdown_chunks(audit: Audit, texts: dict[str, str] | None = None) -> Iterator[str]:
+    """The report for people, a line at a time."""
+    return _ended(_markdown_lines(audit, texts or {}))
+
+
+def _markdown_lines(audit: Audit, texts: dict[str, str]) -> Iterator[str]:
     numbers = summary(audit)
-    lines = ["# Claims audit", ""]
     verdicts = ", ".join(f"{n} {name}" for name, n in numbers["by_verdict"].items() if n)
-    lines += [
+    yield from ("# Claims audit", "")
+    yield (
         f"{numbers['judged']} claims judged ({verdicts}) against {numbers['claims'] - numbers['judged']} claims of "
         f"the literature; {numbers['findings']} findings"
         + (f", {numbers['waived']} waived" if numbers["waived"] else "")
-        + ".",
-        "",
-    ]
-    lines += _digest_section(audit)
-    lines += _articles_section(audit)
-    lines += _claims_section(audit, texts)
-    lines += _other_findings(audit)
+        + "."
+    )
+    yield ""
+    yield from _digest_section(audit)
+    yield from _articles_section(audit)
+    yield from _claims_section(audit, texts)
+    yield from _other_findings(audit)
     if audit.waived:
-        lines += ["", "## Waived", ""]
-        lines += [f"- `{md(k)}`: {md(r)}" for k, r in sorted(audit.waived.items())]
+        yield from ("", "## Waived", "")
+        yield from (f"- `{md(k)}`: {md(r)}" for k, r in sorted(audit.waived.items()))
     if audit.coverage is not None:
-        lines += _coverage_section(audit.coverage)
+        yield from _coverage_section(audit.coverage)
     if audit.notes:
-        lines += ["", "## Not checked", ""] + [f"- {md(note)}" for note in audit.notes]
-    return "\n".join(lines).rstrip() + "\n"
+        yield from ("", "## Not checked", "")
+        yield from (f"- {md(note)}" for note in audit.notes)
+
+
+def _ended(lines: Iterable[str]) -> Iterator[str]:
+    """``"\\n".join(lines).rstrip() + "\\n"`` a line at a time: what comes before a line with text is final."""
+    held: list[str] = []  # the last line with text and the blank lines after it: the end may strip them
+    for line in lines:
+        if line.strip() and held:
+            yield "\n".join(held) + "\n"
+            held = []
+        held.append(line)
+    yield "\n".join(held).rstrip() + "\n"
 
 
 def _digest_section(audit: Audit) -> list[str]:
@@ -201,7 +255,7 @@ def _articles_section(audit: Audit) -> list[str]:
     return lines
 
 
-def _claims_section(audit: Audit, texts: dict[str, str]) -> list[str]:
+def _claims_section(audit: Audit, texts: dict[str, str]) -> Iterator[str]:
     """Every judged claim with something to say: its verdict, the literature on it, its note and findings."""
     about: dict[str, list[Finding]] = {}
     for f in _ordered(audit, audit.active):
@@ -209,25 +263,24 @@ def _claims_section(audit: Audit, texts: dict[str, str]) -> list[str]:
     order = {name: i for i, name in enumerate(audit.vocab.verdicts)}
     shown = [v for v in audit.views if v.judged and (v.verdict != "not-assessed" or about.get(v.id))]
     shown.sort(key=lambda v: (order.get(v.verdict, 99), v.id))
-    lines = ["## Claims", ""]
+    yield from ("## Claims", "")
     for view in shown:
         waived = " (waived)" if f"verdict:{view.id}" in audit.waived else ""
-        lines += [f"### {md(view.id)} — {md(view.verdict)}{waived}", ""]
-        lines.append(f"{md(view.reading())}  ")
+        yield from (f"### {md(view.id)} — {md(view.verdict)}{waived}", "")
+        yield f"{md(view.reading())}  "
         if view.quote:
-            lines.append(f"> {_quote_in_sentence(view, texts.get(view.source))}")
-        lines += ["", f"Verdict: {md(view.reason)}"]
+            yield f"> {_quote_in_sentence(view, texts.get(view.source))}"
+        yield from ("", f"Verdict: {md(view.reason)}")
         sides = _sides(audit, view.evidence_for, view.evidence_against)
         if sides:
-            lines.append(f"Literature: {sides}")
+            yield f"Literature: {sides}"
         if view.note:
-            lines.append(f"Curator's note: {md(view.note)}")
+            yield f"Curator's note: {md(view.note)}"
         merged = _merged(about.get(view.id, []))
         if merged:
-            lines.append("Findings:")
-            lines += [f"- {line}" for line in merged]
-        lines.append("")
-    return lines
+            yield "Findings:"
+            yield from (f"- {line}" for line in merged)
+        yield ""
 
 
 def _other_findings(audit: Audit) -> list[str]:
