@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import signal
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,29 @@ def test_a_rule_whose_process_is_killed_is_named_with_the_signal(shipped_build: 
     killed = r"(rule 'slow'|a rule worker) was killed by SIGKILL \(by the system's out-of-memory killer"
     with pytest.raises(RuntimeError, match=killed):  # named once the worker has said which rule it took
         list(running.findings(None))
+
+
+def test_a_worker_goes_on_to_its_next_rule_while_its_rows_wait_to_be_read(shipped_build: Path, tmp_path: Path):
+    # the caller reads the claim view before the findings; a rule's rows (megabytes at scale) must not hold the
+    # worker meanwhile: one worker, nobody reading, and it still takes every rule (the shared counter passes them)
+    from graph.audit.runner import start_rules
+    from graph.stores.oxigraph import OxigraphStore
+
+    many = ('PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?claim ?other ?message WHERE {\n'
+            '  ?a dcterms:identifier ?claim . ?b dcterms:identifier ?other .\n'
+            '  BIND (CONCAT(?claim, " and ", ?other, " make a long message to fill the pipe") AS ?message) }\n')
+    files = {f"many-{i}.rq": HEADER.format(id=f"many-{i}") + many for i in range(3)}
+    rules = [r for r in load_rules(VOCAB, [rules_dir(tmp_path, files)]) if r.id.startswith("many-")]
+    running = start_rules(OxigraphStore.from_file(shipped_build / "claims.ttl"), rules, seconds=60, spare=64)
+    assert len(running.workers) == 1
+    waited = 0.0
+    while running.next_rule.value <= len(rules) and waited < 60:  # past the last: the worker found none left
+        time.sleep(0.05)
+        waited += 0.05
+    assert running.next_rule.value == len(rules) + 1
+    found = running.findings(None)
+    per_rule = Counter(f.rule for f in found)
+    assert set(per_rule) == {r.id for r in rules} and len(set(per_rule.values())) == 1 and len(found) > 10_000
 
 
 def test_a_rule_s_message_and_other_claim_come_from_its_answer(mini: MiniProject, tmp_path: Path):

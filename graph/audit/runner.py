@@ -57,41 +57,65 @@ def start_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT
 
     ``spare``: CPUs the caller keeps busy meanwhile (its own queries), left free for it.
     """
-    return RuleRun(store, rules, seconds, spare)
+    from ..stores.endpoint import EndpointStore
+
+    if isinstance(store, EndpointStore):
+        return AskedRules(store.limited(seconds) if seconds is not None else store, rules, seconds)
+    if not rules or seconds is None or not hasattr(os, "fork") or not getattr(store, "local", False):
+        return InlineRules(store, rules)
+    return ForkedRules(store, rules, seconds, spare)
 
 
 class RuleRun:
-    """Rules running in children or on an endpoint; ``findings()`` waits for them (or runs them here, where
-    children cannot)."""
+    """Rules started; ``findings()`` waits for them, ``stop()`` gives them up."""
 
-    def __init__(self, store: Store, rules: list[Rule], seconds: float | None, spare: int = 0):
-        from ..stores.endpoint import EndpointStore
+    def __init__(self, rules: list[Rule]):
+        self.rules = rules
 
-        self.store, self.rules, self.seconds = store, rules, seconds
-        self.workers: dict[Any, Any] = {}  # receiving end → process
-        self.answers: queue.Queue | None = None  # on an endpoint: (rule, rows or the error) as they arrive
-        self.stopped = threading.Event()
-        if isinstance(store, EndpointStore):
-            self.inline = False
-            self._ask(store.limited(seconds) if seconds is not None else store)
-            return
-        self.inline = seconds is None or not hasattr(os, "fork") or not getattr(store, "local", False)
-        if self.inline or not rules:
-            return
-        directory = getattr(store, "path", None)
-        self.context = multiprocessing.get_context("forkserver" if directory is not None else "fork")
-        self.next_rule = self.context.Value("i", 0)  # kept: children started later unpickle it by name
-        self.task = (str(directory), None) if directory is not None else (None, store)
-        self.queries = [(rule.sparql, rule.description) for rule in rules]
-        self.cpus = os.cpu_count() or 1
-        self._start(max(1, min(len(rules), self.cpus - spare)))
+    def findings(self, progress: Progress | None = None) -> list[Finding]:
+        """Every rule's findings, deduplicated by id, sorted by id."""
+        found: dict[str, Finding] = {}
+        for done, (rule, rows) in enumerate(self._rows(), start=1):
+            for claim, other, message in rows:
+                claims = (claim, other) if other else (claim,)
+                finding = Finding(f"{rule.id}:{'+'.join(claims)}", rule.id, rule.kind, rule.severity, claims, message)
+                found.setdefault(finding.id, finding)
+            if progress:
+                progress(done, len(self.rules))
+        return sorted(found.values(), key=lambda f: f.id)
 
-    def _ask(self, endpoint: Store) -> None:
-        """Send every rule to the endpoint, ENDPOINT_REQUESTS at a time, from daemon threads (an audit that stops
-        does not wait for the answers still due)."""
-        self.answers = queue.Queue()
-        todo: queue.SimpleQueue[Rule] = queue.SimpleQueue()
+    def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
+        """(rule, rows) for every rule, in the order they finish."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Give up the rules still running."""
+
+
+class InlineRules(RuleRun):
+    """The rules run here, one after the other, when ``findings()`` asks: where children cannot (no fork, a
+    store that is not local) or need not (no time limit)."""
+
+    def __init__(self, store: Store, rules: list[Rule]):
+        super().__init__(rules)
+        self.store = store
+
+    def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
         for rule in self.rules:
+            yield rule, rule_rows(self.store, rule.sparql, rule.description)
+
+
+class AskedRules(RuleRun):
+    """The rules sent to an endpoint, ENDPOINT_REQUESTS at a time, from daemon threads (an audit that stops does
+    not wait for the answers still due); the time limit is how long each answer is awaited."""
+
+    def __init__(self, endpoint: Store, rules: list[Rule], seconds: float | None):
+        super().__init__(rules)
+        self.seconds = seconds
+        self.stopped = threading.Event()
+        self.answers: queue.Queue = queue.Queue()  # (rule, rows or the error) as they arrive
+        todo: queue.SimpleQueue[Rule] = queue.SimpleQueue()
+        for rule in rules:
             todo.put(rule)
 
         def ask() -> None:
@@ -102,11 +126,45 @@ class RuleRun:
                     return
                 try:
                     self.answers.put((rule, rule_rows(endpoint, rule.sparql, rule.description)))
-                except BaseException as err:  # reported by _answers, with the rule's name
+                except BaseException as err:  # reported by _rows, with the rule's name
                     self.answers.put((rule, err))
 
-        for _ in range(min(ENDPOINT_REQUESTS, len(self.rules))):
+        for _ in range(min(ENDPOINT_REQUESTS, len(rules))):
             threading.Thread(target=ask, name="claimgraph-rule", daemon=True).start()
+
+    def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
+        try:
+            for _ in self.rules:
+                rule, rows = self.answers.get()
+                if isinstance(rows, BaseException):
+                    timed_out = isinstance(getattr(rows, "reason", rows), TimeoutError)
+                    if self.seconds is not None and isinstance(rows, OSError) and timed_out:
+                        raise RuleTimeout(rule, self.seconds, remote=True) from None
+                    raise rows
+                yield rule, rows
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Send no more rules; the answers awaited are dropped."""
+        self.stopped.set()
+
+
+class ForkedRules(RuleRun):
+    """The rules in child processes, each under the time limit. A worker says when it starts a rule; the limit
+    counts from then (as read here, so a limit may be noticed late, never early)."""
+
+    def __init__(self, store: Store, rules: list[Rule], seconds: float, spare: int):
+        super().__init__(rules)
+        self.seconds = seconds
+        self.workers: dict[Any, Any] = {}  # receiving end → process
+        directory = getattr(store, "path", None)
+        self.context = multiprocessing.get_context("forkserver" if directory is not None else "fork")
+        self.next_rule = self.context.Value("i", 0)  # kept: children started later unpickle it by name
+        self.task = (str(directory), None) if directory is not None else (None, store)
+        self.queries = [(rule.sparql, rule.description) for rule in rules]
+        self.cpus = os.cpu_count() or 1
+        self._start(max(1, min(len(rules), self.cpus - spare)))
 
     def _start(self, count: int) -> None:
         """Start ``count`` more workers; each takes the next rule left until none is."""
@@ -123,30 +181,7 @@ class RuleRun:
             self.stop()
             raise
 
-    def findings(self, progress: Progress | None = None) -> list[Finding]:
-        """Every rule's findings, deduplicated by id, sorted by id."""
-        found: dict[str, Finding] = {}
-        for done, (rule, rows) in enumerate(self._rows(), start=1):
-            for claim, other, message in rows:
-                claims = (claim, other) if other else (claim,)
-                finding = Finding(f"{rule.id}:{'+'.join(claims)}", rule.id, rule.kind, rule.severity, claims, message)
-                found.setdefault(finding.id, finding)
-            if progress:
-                progress(done, len(self.rules))
-        return sorted(found.values(), key=lambda f: f.id)
-
     def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
-        """(rule, rows) for every rule, in the order they finish. A worker says when it starts a rule; the rule's
-        time limit counts from then (as read here, so a limit may be noticed late, never early)."""
-        if self.inline:
-            for rule in self.rules:
-                yield rule, rule_rows(self.store, rule.sparql, rule.description)
-            return
-        if self.answers is not None:
-            yield from self._answers(self.answers)
-            return
-        if not self.rules:
-            return
         left = len(self.rules) - self.next_rule.value
         if left > 0:  # the caller's own work is done: its CPUs take rules too
             self._start(min(left, self.cpus - len(self.workers)))
@@ -171,7 +206,7 @@ class RuleRun:
                         continue
                     rule = self.rules[index]
                     if status == "started":
-                        current[receive] = (rule, time.monotonic() + (self.seconds or 0))
+                        current[receive] = (rule, time.monotonic() + self.seconds)
                         continue
                     current.pop(receive, None)
                     if status == "error":
@@ -181,27 +216,12 @@ class RuleRun:
                 now = time.monotonic()
                 for rule, deadline in current.values():
                     if now >= deadline:
-                        raise RuleTimeout(rule, self.seconds or 0)
-        finally:
-            self.stop()
-
-    def _answers(self, answers: queue.Queue) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
-        """(rule, rows) as the endpoint's answers arrive."""
-        try:
-            for _ in self.rules:
-                rule, rows = answers.get()
-                if isinstance(rows, BaseException):
-                    timed_out = isinstance(getattr(rows, "reason", rows), TimeoutError)
-                    if self.seconds is not None and isinstance(rows, OSError) and timed_out:
-                        raise RuleTimeout(rule, self.seconds, remote=True) from None
-                    raise rows
-                yield rule, rows
+                        raise RuleTimeout(rule, self.seconds)
         finally:
             self.stop()
 
     def stop(self) -> None:
-        """Stop every worker still running (on an endpoint: send no more rules; the answers awaited are dropped)."""
-        self.stopped.set()
+        """Stop every worker still running."""
         for receive, process in self.workers.items():
             if process.is_alive():
                 process.kill()
@@ -236,24 +256,38 @@ def rule_rows(store: Store, sparql: str, description: str) -> list[tuple[str, st
 
 
 def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory: str | None, store: Any) -> None:
-    """Take the next rule until none is left: say which, then send its rows (or the error)."""
+    """Take the next rule until none is left: say which, then send its rows (or the error).
+
+    A thread sends: a rule's rows (megabytes at scale, more than a pipe holds) wait in this process until the
+    parent reads them, and the worker goes on with its next rule meanwhile. Sending from the loop kept a worker
+    idle for six minutes of a 1,000,000-claim build, until the parent had read its claim view."""
     if directory is not None:
         from ..stores.oxigraph import OxigraphStore
 
         store = OxigraphStore.directory(directory, read_only=True)
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(outbox, send), name="claimgraph-rule-sender")
+    sender.start()
     while True:
         with next_rule.get_lock():
             index = next_rule.value
             next_rule.value += 1
         if index >= len(queries):
             break
-        send.send(("started", index, None))
+        outbox.put(("started", index, None))
         sparql, description = queries[index]
         try:
-            send.send(("ok", index, rule_rows(store, sparql, description)))
+            outbox.put(("ok", index, rule_rows(store, sparql, description)))
         except BaseException as err:  # reported by the parent, with the rule's name
-            send.send(("error", index, f"{type(err).__name__}: {err}"))
+            outbox.put(("error", index, f"{type(err).__name__}: {err}"))
+    outbox.put(None)
+    sender.join()
     send.close()
+
+
+def _send_all(outbox: queue.SimpleQueue, send: Any) -> None:
+    for message in iter(outbox.get, None):
+        send.send(message)
 
 
 def _how_it_stopped(code: int | None) -> str:
