@@ -100,16 +100,19 @@ def json_chunks(audit: Audit) -> Iterator[str]:
     claims = (
         (
             v.id,
-            {
-                **({"verdict": v.verdict, "reason": v.reason} if v.verdict else {}),
-                **({"for": list(v.evidence_for), "against": list(v.evidence_against)} if v.judged else {}),
-                **({"certainty_of_evidence": v.evidence_certainty} if v.evidence_certainty else {}),
-                "findings": list(v.findings),
-            },
+            _json_value(
+                {
+                    **({"verdict": v.verdict, "reason": v.reason} if v.verdict else {}),
+                    **({"for": list(v.evidence_for), "against": list(v.evidence_against)} if v.judged else {}),
+                    **({"certainty_of_evidence": v.evidence_certainty} if v.evidence_certainty else {}),
+                    "findings": list(v.findings),
+                },
+                2,
+            ),
         )
         for v in audit.views
     )
-    sections: list[tuple[str, Iterator[str]]] = [
+    sections: list[tuple[str, Iterable[str]]] = [
         ("summary", _json_value(summary(audit), 1)),
         ("verdicts", _json_array((_entry_json(e) for e in audit.digest), 1)),
         ("articles", _json_value(articles(audit), 1)),
@@ -121,7 +124,7 @@ def json_chunks(audit: Audit) -> Iterator[str]:
         sections.append(("coverage", _json_value(audit.coverage, 1)))
     if audit.notes:
         sections.append(("notes", _json_value(audit.notes, 1)))
-    yield from _json_object(sections, 0, encoded=True)
+    yield from _json_object(sections, 0)
     yield "\n"
 
 
@@ -130,12 +133,12 @@ def _json_value(value: object, level: int) -> Iterator[str]:
     yield json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
 
 
-def _json_object(items: Iterable[tuple[str, object]], level: int, encoded: bool = False) -> Iterator[str]:
-    """A JSON object at ``level`` whose members come one by one; ``encoded`` members are already text chunks."""
+def _json_object(members: Iterable[tuple[str, Iterable[str]]], level: int) -> Iterator[str]:
+    """A JSON object at ``level`` whose members come one by one, each value as its text's chunks."""
     inner, opened = "  " * (level + 1), False
-    for key, value in items:
+    for key, value in members:
         yield (",\n" if opened else "{\n") + inner + json.dumps(key, ensure_ascii=False) + ": "
-        yield from value if encoded else _json_value(value, level + 1)  # type: ignore[misc]
+        yield from value
         opened = True
     yield "\n" + "  " * level + "}" if opened else "{}"
 
