@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,6 +22,7 @@ from graph.audit import RuleTimeout, load_rules
 from graph.audit.report import _ended, to_csv, to_json, to_markdown
 from graph.problems import InvalidInput
 from graph.read.ontology import default_ontologies, load_vocabulary
+from graph.stores.oxigraph import OxigraphStore
 from tests.conftest import ROOT, MiniProject, claim, claimgraph
 
 VOCAB = load_vocabulary(default_ontologies(), [])
@@ -123,16 +126,20 @@ def test_a_rule_whose_process_is_killed_is_named_with_the_signal(shipped_build: 
         list(running.findings(None))
 
 
+MANY_ROWS = (  # every pair of claims: some 20,000 rows, megabytes, far more than a pipe holds
+    'PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?claim ?other ?message WHERE {\n'
+    '  ?a dcterms:identifier ?claim . ?b dcterms:identifier ?other .\n'
+    '  BIND (CONCAT(?claim, " and ", ?other, " make a long message to fill the pipe") AS ?message) }\n'
+)
+
+
 def test_a_worker_goes_on_to_its_next_rule_while_its_rows_wait_to_be_read(shipped_build: Path, tmp_path: Path):
     # the caller reads the claim view before the findings; a rule's rows (megabytes at scale) must not hold the
     # worker meanwhile: one worker, nobody reading, and it still takes every rule (the shared counter passes them)
     from graph.audit.runner import start_rules
     from graph.stores.oxigraph import OxigraphStore
 
-    many = ('PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?claim ?other ?message WHERE {\n'
-            '  ?a dcterms:identifier ?claim . ?b dcterms:identifier ?other .\n'
-            '  BIND (CONCAT(?claim, " and ", ?other, " make a long message to fill the pipe") AS ?message) }\n')
-    files = {f"many-{i}.rq": HEADER.format(id=f"many-{i}") + many for i in range(3)}
+    files = {f"many-{i}.rq": HEADER.format(id=f"many-{i}") + MANY_ROWS for i in range(3)}
     rules = [r for r in load_rules(VOCAB, [rules_dir(tmp_path, files)]) if r.id.startswith("many-")]
     running = start_rules(OxigraphStore.from_file(shipped_build / "claims.ttl"), rules, seconds=60, spare=64)
     assert len(running.workers) == 1
@@ -144,6 +151,56 @@ def test_a_worker_goes_on_to_its_next_rule_while_its_rows_wait_to_be_read(shippe
     found = running.findings(None)
     per_rule = Counter(f.rule for f in found)
     assert set(per_rule) == {r.id for r in rules} and len(set(per_rule.values())) == 1 and len(found) > 10_000
+
+
+PARENT = """
+import sys, time
+from pathlib import Path
+from graph.audit import load_rules
+from graph.audit.runner import start_rules
+from graph.read.ontology import default_ontologies, load_vocabulary
+from graph.stores.oxigraph import OxigraphStore
+rules = load_rules(load_vocabulary(default_ontologies(), []), [Path(sys.argv[1])])
+store = OxigraphStore.from_file(Path(sys.argv[2])) if sys.argv[3] == "memory" else OxigraphStore.directory(sys.argv[2])
+running = start_rules(store, [r for r in rules if r.id.startswith("many-")], seconds=60, spare=64)
+print(*(process.pid for process in running.workers.values()), flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_a_killed_audit_leaves_no_rule_worker_behind(shipped_build: Path, tmp_path: Path, where: str):
+    # nobody reads the workers' rows once the audit's process is killed: without the kernel's help a worker would
+    # wait on its full pipe forever, holding its memory (gigabytes at scale)
+    files = {f"many-{i:02}.rq": HEADER.format(id=f"many-{i:02}") + MANY_ROWS for i in range(20)}
+    graph = shipped_build / "claims.ttl"
+    if where == "disk":
+        store = OxigraphStore.directory(tmp_path / "store")
+        store.load_file(graph)
+        store.store.flush()
+        del store
+        graph = tmp_path / "store"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(rules_dir(tmp_path, files)), str(graph), where],
+        stdout=subprocess.PIPE, cwd=ROOT, text=True,
+    )  # fmt: skip
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 1 and _alive(workers[0])
+    time.sleep(1)  # the worker is at its rules, its pipe filling
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while _alive(workers[0]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(workers[0])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 def test_a_rule_s_message_and_other_claim_come_from_its_answer(mini: MiniProject, tmp_path: Path):

@@ -6,10 +6,8 @@ foreground as a child process and is killed at the end.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -20,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from graph.children import die_with_parent
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
@@ -187,7 +187,7 @@ def running_virtuoso(
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,  # a test run stopped by SIGKILL leaves no server
     )
     server.pid = process.pid
     try:
@@ -203,19 +203,6 @@ def running_virtuoso(
             process.kill()
             process.wait()
         log.close()
-
-
-def _die_with_parent() -> None:
-    """In the server's process before it starts: the kernel kills it when the process that started it ends, even
-    by SIGKILL (a test run stopped that way would otherwise leave a server running). Linux only; elsewhere a no-op."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _wait_until_answering(server: Virtuoso, process: subprocess.Popen, timeout: float) -> None:

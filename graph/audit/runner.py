@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ..children import die_with_parent
 from ..model import Finding
 from ..progress import Progress
 from ..stores import Store
@@ -261,14 +262,15 @@ def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory
     A thread sends: a rule's rows (megabytes at scale, more than a pipe holds) wait in this process until the
     parent reads them, and the worker goes on with its next rule meanwhile. Sending from the loop kept a worker
     idle for six minutes of a 1,000,000-claim build, until the parent had read its claim view."""
+    die_with_parent()
     if directory is not None:
         from ..stores.oxigraph import OxigraphStore
 
         store = OxigraphStore.directory(directory, read_only=True)
     outbox: queue.SimpleQueue = queue.SimpleQueue()
-    sender = threading.Thread(target=_send_all, args=(outbox, send), name="claimgraph-rule-sender")
+    sender = threading.Thread(target=_send_all, args=(outbox, send), name="claimgraph-rule-sender", daemon=True)
     sender.start()
-    while True:
+    while sender.is_alive():  # not alive: the parent has gone (its end of the pipe closed), so stop
         with next_rule.get_lock():
             index = next_rule.value
             next_rule.value += 1
@@ -281,13 +283,16 @@ def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory
         except BaseException as err:  # reported by the parent, with the rule's name
             outbox.put(("error", index, f"{type(err).__name__}: {err}"))
     outbox.put(None)
-    sender.join()
+    sender.join()  # everything sent before the worker ends (a daemon: an error above does not wait for it)
     send.close()
 
 
 def _send_all(outbox: queue.SimpleQueue, send: Any) -> None:
-    for message in iter(outbox.get, None):
-        send.send(message)
+    try:
+        for message in iter(outbox.get, None):
+            send.send(message)
+    except OSError:  # the parent closed its end: it stopped the audit, or was stopped
+        return
 
 
 def _how_it_stopped(code: int | None) -> str:
