@@ -202,10 +202,10 @@ def claim_views(store: Store) -> list[ClaimView]:
     second pass over the same query that keeps only such claims' rows, and the row sorting first is chosen then.
     """
     sparql = _query("claim-view.rq")
-    sources, nodes = _source_fields(store), _node_fields(store)
+    sources, nodes, anchors = _source_fields(store), _node_fields(store), _anchor_fields(store)
     names, rows = store.select_rows(sparql)
     at_claim = names.index("claim")
-    make = _view_maker(names, sources, nodes)
+    make = _view_maker(names, sources, nodes, anchors)
     views: dict[str, ClaimView] = {}
     several: set[str] = set()
     for row in rows:
@@ -271,6 +271,32 @@ def _node_fields(store: Store) -> dict[Term, dict[str, str]]:
     for node, found in aspects.items():
         nodes.setdefault(node, {})["aspects"] = SEPARATOR.join(sorted(found))
     return nodes
+
+
+_ANCHOR_COLUMNS = ("quote", "prefix", "suffix", "start", "end")
+
+
+def _anchor_fields(store: Store) -> dict[Term, list[str | None]]:
+    """Where each claim's quote stands (claim-anchors.rq), by claim node: its quote, prefix, suffix, start and end.
+    Of a claim's several quote (or position) selectors, the one sorting first, as for a claim's rows."""
+    names, rows = store.select_rows(_query("claim-anchors.rq"))
+    at_claim = names.index("claim")
+    parts = ([names.index(n) for n in _ANCHOR_COLUMNS[:3]], [names.index(n) for n in _ANCHOR_COLUMNS[3:]])
+    quotes: dict[Term, tuple] = {}
+    places: dict[Term, tuple] = {}
+    for row in rows:
+        claim = row[at_claim]
+        for kept, columns in zip((quotes, places), parts, strict=True):
+            found = tuple(row[i] for i in columns)
+            if claim is None or found[0] is None:  # a row of the other selector
+                continue
+            if claim not in kept or _row_key(found) < _row_key(kept[claim]):
+                kept[claim] = found
+    no_quote, no_place = (None,) * 3, (None,) * 2
+    return {
+        claim: [None if t is None else t.value for t in (*quotes.get(claim, no_quote), *places.get(claim, no_place))]
+        for claim in quotes.keys() | places.keys()
+    }
 
 
 def _source_view(row: dict[str, Term | None]) -> dict[str, object]:
@@ -339,14 +365,17 @@ _SHARED_COLUMNS = ("subjectNode", "predicate", "object", "attribution", "citatio
 
 
 def _view_maker(
-    names: list[str], sources: dict[str, dict[str, object]], nodes: dict[Term, dict[str, str]]
+    names: list[str],
+    sources: dict[str, dict[str, object]],
+    nodes: dict[Term, dict[str, str]],
+    anchors: dict[Term, list[str | None]],
 ) -> Callable[[tuple], ClaimView]:
     """A function making the view of one row of the claim-view query whose variables are ``names`` (unbound
-    variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``
-    and the fields of the nodes it names from ``nodes``. Columns are read by position: no dict per row, and each
-    term's ``.value`` is read once."""
+    variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``,
+    the fields of the nodes it names from ``nodes`` and its quote's from ``anchors``. Columns are read by position:
+    no dict per row, and each term's ``.value`` is read once."""
     where = {name: i for i, name in enumerate(names)}
-    missing = len(names)  # the index of a None appended to every row's values, then the node columns
+    missing = len(names)  # the index of a None appended to every row's values, then the node and anchor columns
     node_at: list[tuple[int, list[str]]] = []  # (a node column's index, the fields read of it), as in _NODE_COLUMNS
     for _, node, name in _NODE_COLUMNS:
         at = where.get(node, missing)
@@ -355,7 +384,10 @@ def _view_maker(
         else:
             node_at.append((at, [name]))
     where.update((name, missing + 1 + k) for k, (name, _, _) in enumerate(_NODE_COLUMNS))
+    where.update((name, missing + 1 + len(_NODE_COLUMNS) + k) for k, name in enumerate(_ANCHOR_COLUMNS))
     no_fields: dict[str, str] = {}
+    no_anchor: list[str | None] = [None] * len(_ANCHOR_COLUMNS)
+    at_claim = where.get("claim", missing)
     order = tuple(where.get(name, missing) for name in _VIEW_COLUMNS)
     at_object = where.get("object", missing)
     at_source = where.get("src", missing)
@@ -371,6 +403,7 @@ def _view_maker(
         for at, fields in node_at:
             found = nodes.get(row[at], no_fields)
             v += [found.get(name) for name in fields]
+        v += anchors.get(row[at_claim], no_anchor)
         (claim, id_, subject_node, subject, predicate, predicate_label,
          functional, aspects, obj, object_label, polarity, polarity_n, certainty, certainty_n, certainty_rank,
          attribution, evidence, evidence_n, evidence_rank, traceable, absence, citation, note, quote, prefix, suffix,

@@ -263,6 +263,11 @@ claim:A-twin a cg:Claim ; dcterms:identifier "C01" ; rdf:subject entity:water ; 
     rdf:object entity:water .
 claim:Z-twin a cg:Claim ; dcterms:identifier "C02" ; rdf:subject entity:water ; rdf:predicate cg:usedFor ;
     rdf:object entity:water .
+claim:A-twin-quote oa:hasBody claim:A-twin ; oa:hasTarget claim:A-twin-target .
+claim:A-twin-target oa:hasSelector claim:A-twin-q2 , claim:A-twin-q1 , claim:A-twin-at .
+claim:A-twin-q2 oa:exact "zzz later quote" ; oa:prefix "zz " .
+claim:A-twin-q1 oa:exact "aaa first quote" ; oa:prefix "aa " ; oa:suffix " aa" .
+claim:A-twin-at oa:start 7 ; oa:end 22 .
 """
 
 
@@ -311,6 +316,9 @@ def test_the_claim_view_keeps_the_row_sorting_first_on_every_store(kind, several
     to_back_pain = [v for v in views.values() if v.object_iri.endswith("/entity/back-pain")]
     assert to_back_pain and "zzz back pain" not in {v.object for v in to_back_pain}
     assert views["C01"].iri.endswith("/claim/A-twin") and views["C01"].subject == "water"  # its IRI sorts first
+    twin = views["C01"]  # two quote selectors: the one sorting first, whole; its position from the other selector
+    assert (twin.quote, twin.prefix, twin.suffix, twin.start, twin.end) == ("aaa first quote", "aa ", " aa", 7, 22)
+    assert views["C05"].quote and views["C05"].start is not None  # one selector of each: read as before
     assert views["C02"].iri.endswith("/claim/C02") and views["C02"].subject != "water"
     # the same views whatever order the rows come in (a claim's rows far apart), streamed or read whole
     for seed in ("a", "b"):
