@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .stores.base import Store, Term
     from .vocab import Vocabulary
 
-SEPARATOR = "\u001f"  # joins multi-valued fields in the claim-view query; cannot occur in ids, cues or IRIs
+SEPARATOR = "\u001f"  # joins the values of a many-valued field in a query answer; cannot occur in ids or IRIs
 
 
 @dataclass(frozen=True)
@@ -202,10 +202,11 @@ def claim_views(store: Store) -> list[ClaimView]:
     second pass over the same query that keeps only such claims' rows, and the row sorting first is chosen then.
     """
     sparql = _query("claim-view.rq")
-    sources, nodes, anchors = _source_fields(store), _node_fields(store), _anchor_fields(store)
+    sources, nodes = _source_fields(store), _node_fields(store)
+    anchors, lists = _anchor_fields(store), _list_fields(store)
     names, rows = store.select_rows(sparql)
     at_claim = names.index("claim")
-    make = _view_maker(names, sources, nodes, anchors)
+    make = _view_maker(names, sources, nodes, anchors, lists)
     views: dict[str, ClaimView] = {}
     several: set[str] = set()
     for row in rows:
@@ -299,6 +300,26 @@ def _anchor_fields(store: Store) -> dict[Term, list[str | None]]:
     }
 
 
+_LIST_COLUMNS = ("cues", "supports", "contradicts", "evidenceFor", "evidenceAgainst", "findings")
+
+
+def _list_fields(store: Store) -> dict[Term, list[tuple[str, ...]]]:
+    """The many-valued fields of each claim (claim-lists.rq), by claim node, in _LIST_COLUMNS' order: each field's
+    distinct values, sorted."""
+    names, rows = store.select_rows(_query("claim-lists.rq"))
+    at_claim, at_field, at_value = names.index("claim"), names.index("field"), names.index("value")
+    slot = {name: k for k, name in enumerate(_LIST_COLUMNS)}
+    found: dict[tuple[Term, int], set[str]] = {}
+    for row in rows:
+        claim, name, value = row[at_claim], row[at_field], row[at_value]
+        if claim is not None and name is not None and value is not None and value.value:
+            found.setdefault((claim, slot[name.value]), set()).add(value.value)
+    lists: dict[Term, list[tuple[str, ...]]] = {}
+    for (claim, k), values in found.items():
+        lists.setdefault(claim, [()] * len(_LIST_COLUMNS))[k] = tuple(sorted(values))
+    return lists
+
+
 def _source_view(row: dict[str, Term | None]) -> dict[str, object]:
     def value(name: str) -> str | None:
         term = row.get(name)
@@ -369,13 +390,14 @@ def _view_maker(
     sources: dict[str, dict[str, object]],
     nodes: dict[Term, dict[str, str]],
     anchors: dict[Term, list[str | None]],
+    lists: dict[Term, list[tuple[str, ...]]],
 ) -> Callable[[tuple], ClaimView]:
     """A function making the view of one row of the claim-view query whose variables are ``names`` (unbound
     variables are None; a variable the answer lacks reads as unbound), with its source's fields from ``sources``,
-    the fields of the nodes it names from ``nodes`` and its quote's from ``anchors``. Columns are read by position:
-    no dict per row, and each term's ``.value`` is read once."""
+    the fields of the nodes it names from ``nodes``, its quote's from ``anchors`` and its many-valued fields from
+    ``lists``. Columns are read by position: no dict per row, and each term's ``.value`` is read once."""
     where = {name: i for i, name in enumerate(names)}
-    missing = len(names)  # the index of a None appended to every row's values, then the node and anchor columns
+    missing = len(names)  # the index of a None appended to every row's values, then the columns read by node
     node_at: list[tuple[int, list[str]]] = []  # (a node column's index, the fields read of it), as in _NODE_COLUMNS
     for _, node, name in _NODE_COLUMNS:
         at = where.get(node, missing)
@@ -384,9 +406,11 @@ def _view_maker(
         else:
             node_at.append((at, [name]))
     where.update((name, missing + 1 + k) for k, (name, _, _) in enumerate(_NODE_COLUMNS))
-    where.update((name, missing + 1 + len(_NODE_COLUMNS) + k) for k, name in enumerate(_ANCHOR_COLUMNS))
+    by_claim = (*_ANCHOR_COLUMNS, *_LIST_COLUMNS)
+    where.update((name, missing + 1 + len(_NODE_COLUMNS) + k) for k, name in enumerate(by_claim))
     no_fields: dict[str, str] = {}
     no_anchor: list[str | None] = [None] * len(_ANCHOR_COLUMNS)
+    no_lists: list[tuple[str, ...]] = [()] * len(_LIST_COLUMNS)
     at_claim = where.get("claim", missing)
     order = tuple(where.get(name, missing) for name in _VIEW_COLUMNS)
     at_object = where.get("object", missing)
@@ -404,6 +428,7 @@ def _view_maker(
             found = nodes.get(row[at], no_fields)
             v += [found.get(name) for name in fields]
         v += anchors.get(row[at_claim], no_anchor)
+        v += lists.get(row[at_claim], no_lists)
         (claim, id_, subject_node, subject, predicate, predicate_label,
          functional, aspects, obj, object_label, polarity, polarity_n, certainty, certainty_n, certainty_rank,
          attribution, evidence, evidence_n, evidence_rank, traceable, absence, citation, note, quote, prefix, suffix,
@@ -440,9 +465,9 @@ def _view_maker(
             absence=_true(absence),
             citation=citation or "",
             note=note or "",
-            hedge_cues=_parts(cues),
-            supports=_parts(supports),
-            contradicts=_parts(contradicts),
+            hedge_cues=cues,
+            supports=supports,
+            contradicts=contradicts,
             quote=quote or "",
             prefix=prefix or "",
             suffix=suffix or "",
@@ -450,11 +475,11 @@ def _view_maker(
             end=_number(end, None),
             verdict=verdict_n or _local(verdict or ""),
             reason=reason or "",
-            evidence_for=_parts(evidence_for),
-            evidence_against=_parts(evidence_against),
+            evidence_for=evidence_for,
+            evidence_against=evidence_against,
             evidence_certainty=grade_n or _local(grade or ""),
             verdict_waiver=waiver or "",
-            findings=_parts(findings),
+            findings=findings,
         )
 
     return make
