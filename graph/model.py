@@ -189,8 +189,9 @@ def _query(name: str) -> str:
 
 
 def claim_views(store: Store) -> list[ClaimView]:
-    """Every claim of the graph in ``store``, by one query (and one each for the fields of their sources and of the
-    nodes they name: entities' and predicates' labels, vocabulary values' notations and ranks), sorted by id.
+    """Every claim of the graph in ``store``, by one query (and one each for the fields of their sources, of the
+    nodes they name: entities' and predicates' labels, vocabulary values' notations and ranks; of their quotes'
+    places; and their many-valued fields: cues, links, findings), sorted by id.
 
     A claim has one row, unless the graph gives it two values of a one-valued property (two certainties …): then
     the row that sorts first (by its terms' ``str``) is kept, so the view is the same whatever order the store
