@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,22 @@ def claimgraph_process(*args: str, cwd: Path | None = None, env: dict | None = N
     exe = Path(sys.executable).with_name("claimgraph")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "graph.cli"]
     return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    """Whether the process has ended within ``seconds`` (a zombie, dead but not yet reaped, counts as ended)."""
+    deadline = time.monotonic() + seconds
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 def csv_text(rows: list[dict[str, str]], header: list[str] = HEADER) -> str:

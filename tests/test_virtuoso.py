@@ -16,7 +16,7 @@ from graph.sparql.push import push
 from graph.stores import StoreSpec, open_store
 from graph.stores.endpoint import EndpointError, EndpointStore
 from tests import virtuoso_server
-from tests.conftest import claimgraph
+from tests.conftest import claimgraph, gone_within
 from tests.stores import all_named, canonical, run_named
 
 GRAPH = "https://example.org/claimgraph-test/shipped"
@@ -267,18 +267,6 @@ def test_a_killed_test_run_leaves_no_server_behind(tmp_path: Path):
     os.kill(server, 0)  # it runs
     runner.send_signal(signal.SIGKILL)
     runner.wait()
-    deadline = time.monotonic() + 30
-    while _alive(server) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if _alive(server):
+    if not gone_within(server, 30):
         os.kill(server, signal.SIGKILL)
         raise AssertionError("the server outlived the killed process that started it")
-
-
-def _alive(pid: int) -> bool:
-    """Whether the process runs (a zombie, dead but not yet reaped by its new parent, does not count)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
