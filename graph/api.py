@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,8 +178,8 @@ class Build:
 
         files = {
             f"claims{rdf.suffix}": graph_file,
-            "audit.json": _text(json_chunks(self.audit)),
-            "audit.md": _text(markdown_chunks(self.audit, self.texts())),
+            "audit.json": json_chunks(self.audit),
+            "audit.md": markdown_chunks(self.audit, self.texts()),
             "claims.html": html,
         }
         written = replace_directory(Path(out), files)
@@ -197,16 +197,6 @@ class Build:
 
 def _parsed(chunk: str) -> Iterable[ox.Quad]:
     return ox.parse(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-
-
-def _text(chunks: Iterable[str]) -> Callable[[Path], None]:
-    """A writer of text made as it is written (the reports of a large build are hundreds of megabytes)."""
-
-    def write(path: Path) -> None:
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            out.writelines(chunks)
-
-    return write
 
 
 class ClaimGraph:

@@ -8,7 +8,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,6 +17,8 @@ from .formats import rdf_format_of
 from .problems import InvalidInput, Problem, missing_file
 
 Writer = Callable[[Path], None]  # writes one output file at the path it is given
+# A file's content: whole, as text chunks made while the file is written, or a function that writes it.
+Content = bytes | str | Iterable[str] | Writer
 _PENDING: set[Path] = set()  # temporary files and folders being written now (removed if the run is stopped)
 
 
@@ -33,9 +35,10 @@ def remove_pending() -> None:
 # ---------------------------------------------------------------- writing
 
 
-def write_atomic(path: Path, data: bytes | str | Writer) -> None:
+def write_atomic(path: Path, data: Content) -> None:
     """Write one file through a temporary file and a rename: the previous good file stays until the new one
-    is complete. ``data`` is the content, or a function that writes the content to the path it is given."""
+    is complete. ``data`` is the content (whole, or text chunks made as they are written: a large build's reports
+    are hundreds of megabytes), or a function that writes the content to the path it is given."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(path.parent, f".{path.name}.")
@@ -51,17 +54,20 @@ def write_atomic(path: Path, data: bytes | str | Writer) -> None:
         _PENDING.discard(tmp)
 
 
-def _write(path: Path, data: bytes | str | Writer) -> None:
+def _write(path: Path, data: Content) -> None:
     if callable(data):
         data(path)
-    else:
+    elif isinstance(data, bytes | str):
         with open(path, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as text:
+            text.writelines(data)
     with open(path, "rb+") as done:  # on disk before the rename makes it visible
         os.fsync(done.fileno())
 
 
-def replace_directory(target: Path, files: dict[str, Writer]) -> list[Path]:
+def replace_directory(target: Path, files: dict[str, Content]) -> list[Path]:
     """Replace the build outputs in ``target`` all at once: every file is written into a fresh directory beside
     it, the two directories are swapped in one step, and only then is the old one removed.
 

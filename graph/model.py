@@ -236,6 +236,12 @@ def _row_key(row: tuple) -> list[str]:
     return [str(t) for t in row]
 
 
+def _keep_first(kept: dict, key: object, row: tuple) -> None:
+    """Keep ``row`` for ``key`` unless a row kept for it already sorts before it (by _row_key)."""
+    if key not in kept or _row_key(row) < _row_key(kept[key]):
+        kept[key] = row
+
+
 def _source_fields(store: Store) -> dict[str, dict[str, object]]:
     """The view fields each claim source gives its claims (claim-sources.rq), by the source's IRI: made once per
     source, and the same objects in every view of its claims. Of a source's several rows (two values of a
@@ -244,9 +250,7 @@ def _source_fields(store: Store) -> dict[str, dict[str, object]]:
     at_source = names.index("src")
     chosen: dict[str, tuple] = {}
     for row in rows:
-        key = row[at_source].value
-        if key not in chosen or _row_key(row) < _row_key(chosen[key]):
-            chosen[key] = row
+        _keep_first(chosen, row[at_source].value, row)
     return {key: _source_view(dict(zip(names, row, strict=True))) for key, row in chosen.items()}
 
 
@@ -256,7 +260,7 @@ def _node_fields(store: Store) -> dict[Term, dict[str, str]]:
     the one sorting first (as for a claim's rows); a predicate's aspects are all kept, joined."""
     names, rows = store.select_rows(_query("node-fields.rq"))
     at_node, at_field, at_value = names.index("node"), names.index("field"), names.index("value")
-    chosen: dict[Term, dict[str, Term]] = {}
+    chosen: dict[Term, dict[str, tuple[Term]]] = {}
     aspects: dict[Term, set[str]] = {}
     for row in rows:
         node, name, value = row[at_node], row[at_field], row[at_value]
@@ -265,11 +269,8 @@ def _node_fields(store: Store) -> dict[Term, dict[str, str]]:
         if name.value == "aspect":
             aspects.setdefault(node, set()).add(value.value)
             continue
-        fields = chosen.setdefault(node, {})
-        kept = fields.get(name.value)
-        if kept is None or str(value) < str(kept):
-            fields[name.value] = value
-    nodes = {node: {name: value.value for name, value in fields.items()} for node, fields in chosen.items()}
+        _keep_first(chosen.setdefault(node, {}), name.value, (value,))
+    nodes = {node: {name: value.value for name, (value,) in fields.items()} for node, fields in chosen.items()}
     for node, found in aspects.items():
         nodes.setdefault(node, {})["aspects"] = SEPARATOR.join(sorted(found))
     return nodes
@@ -290,10 +291,8 @@ def _anchor_fields(store: Store) -> dict[Term, list[str | None]]:
         claim = row[at_claim]
         for kept, columns in zip((quotes, places), parts, strict=True):
             found = tuple(row[i] for i in columns)
-            if claim is None or found[0] is None:  # a row of the other selector
-                continue
-            if claim not in kept or _row_key(found) < _row_key(kept[claim]):
-                kept[claim] = found
+            if claim is not None and found[0] is not None:  # else a row of the other selector
+                _keep_first(kept, claim, found)
     no_quote, no_place = (None,) * 3, (None,) * 2
     return {
         claim: [None if t is None else t.value for t in (*quotes.get(claim, no_quote), *places.get(claim, no_place))]

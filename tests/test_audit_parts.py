@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from graph.api import Project
-from graph.audit import RuleTimeout, load_rules
+from graph.audit import RuleTimeout, load_rules, start_rules
 from graph.audit.report import _ended, to_csv, to_json, to_markdown
 from graph.problems import InvalidInput
 from graph.read.ontology import default_ontologies, load_vocabulary
@@ -112,9 +112,6 @@ def test_a_rule_over_its_time_limit_is_stopped_and_named(mini: MiniProject, tmp_
 
 def test_a_rule_whose_process_is_killed_is_named_with_the_signal(shipped_build: Path, tmp_path: Path):
     # what the kernel's out-of-memory killer does to a rule that outgrows the machine (seen at 1,000,000 claims)
-    from graph.audit.runner import start_rules
-    from graph.stores.oxigraph import OxigraphStore
-
     slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
     rules = [r for r in load_rules(VOCAB, [rules_dir(tmp_path, {"slow.rq": HEADER.format(id="slow") + slow})])
              if r.id == "slow"]  # fmt: skip
@@ -136,9 +133,6 @@ MANY_ROWS = (  # every pair of claims: some 20,000 rows, megabytes, far more tha
 def test_a_worker_goes_on_to_its_next_rule_while_its_rows_wait_to_be_read(shipped_build: Path, tmp_path: Path):
     # the caller reads the claim view before the findings; a rule's rows (megabytes at scale) must not hold the
     # worker meanwhile: one worker, nobody reading, and it still takes every rule (the shared counter passes them)
-    from graph.audit.runner import start_rules
-    from graph.stores.oxigraph import OxigraphStore
-
     files = {f"many-{i}.rq": HEADER.format(id=f"many-{i}") + MANY_ROWS for i in range(3)}
     rules = [r for r in load_rules(VOCAB, [rules_dir(tmp_path, files)]) if r.id.startswith("many-")]
     running = start_rules(OxigraphStore.from_file(shipped_build / "claims.ttl"), rules, seconds=60, spare=64)
