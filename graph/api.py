@@ -97,6 +97,13 @@ class _Spool:
         self.file = tempfile.TemporaryFile(prefix="claimgraph-", suffix=".nt")  # noqa: SIM115 (lives with the build)
         self.lines = 0
 
+    @classmethod
+    def of(cls, chunks: Iterable[str]) -> _Spool:
+        spool = cls()
+        for _ in spool.keep(chunks):
+            pass
+        return spool
+
     def keep(self, chunks: Iterable[str]) -> Iterator[str]:
         self.lines = 0
         self.file.seek(0)
@@ -111,6 +118,20 @@ class _Spool:
         """The kept triples, as the parser gives them (quads of the default graph)."""
         self.file.seek(0)
         yield from ox.parse(self.file, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+
+    def chunks(self, size: int = 1 << 25) -> Iterator[bytes]:
+        """The kept text in pieces of whole lines (Oxigraph bulk-loads pieces faster than one long stream)."""
+        self.file.seek(0)
+        rest = b""
+        while block := self.file.read(size):
+            end = block.rfind(b"\n") + 1
+            if end:
+                yield rest + block[:end]
+                rest = block[end:]
+            else:
+                rest += block
+        if rest:
+            yield rest
 
 
 @dataclass
@@ -128,30 +149,16 @@ class Build:
     mint: Minter
     store: OxigraphStore
     audit: Audit
-    spool: _Spool | None = None
+    spool: _Spool  # the claims' N-Triples text
 
     def triples(self) -> Iterator[ox.Triple]:
         """The output graph: the claims, in their fixed order, then the audit's results."""
-        for statement in self._statements([0]):
-            yield statement.triple if isinstance(statement, ox.Quad) else statement
+        for quad in self._statements(_Spool.of(audit_ntriples(self.audit))):
+            yield quad.triple
 
-    def _statements(self, count: list[int]) -> Iterator[ox.Triple | ox.Quad]:
-        """The output graph as parsers give it, chained without a Python step per triple; ``count[0]`` ends up
-        as the number of triples."""
-        if self.spool is not None:
-            count[0] = self.spool.lines
-            claims: Iterable[ox.Triple | ox.Quad] = self.spool.quads()
-        else:
-            text = list(ntriples(self.inputs, self.mint))
-            count[0] = sum(chunk.count("\n") for chunk in text)
-            claims = itertools.chain.from_iterable(_parsed(chunk) for chunk in text)
-
-        def audit_parsers() -> Iterator[Iterable[ox.Quad]]:
-            for chunk in audit_ntriples(self.audit):
-                count[0] += chunk.count("\n")
-                yield _parsed(chunk)
-
-        return itertools.chain(claims, itertools.chain.from_iterable(audit_parsers()))
+    def _statements(self, audit_text: _Spool) -> Iterator[ox.Quad]:
+        """The output graph as the parser gives it, chained without a Python step per triple."""
+        return itertools.chain(self.spool.quads(), audit_text.quads())
 
     def texts(self) -> dict[str, str]:
         return {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
@@ -171,10 +178,10 @@ class Build:
             html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
         except TooLarge as err:
             html, about = notice_page(str(err)), f"a notice only: {err}"
-        graph_name, count = self.mint.dataset(), [0]
+        audit_text = _Spool.of(audit_ntriples(self.audit))  # made once: for the graph file and the store
 
         def graph_file(path: Path) -> None:
-            write_rdf(self._statements(count), path, rdf, self.mint.prefixes(), graph_name)
+            write_rdf(self._statements(audit_text), path, rdf, self.mint.prefixes(), self.mint.dataset())
 
         files = {
             f"claims{rdf.suffix}": graph_file,
@@ -184,19 +191,15 @@ class Build:
         }
         written = replace_directory(Path(out), files)
         if self.store.path is not None:  # later commands given --store DIR and this file use the store as it is
-            self.store.load_ntriples(audit_ntriples(self.audit))
+            self.store.load_ntriples(audit_text.chunks())
             self.store.record_file(written[0])
-        return Written(written, count[0], about)
+        return Written(written, self.spool.lines + audit_text.lines, about)
 
     def graph(self):
         """The output graph as an rdflib Graph (for library users; fine for small builds)."""
         from .stores.memory import MemoryStore
 
         return MemoryStore.of(self.triples()).graph
-
-
-def _parsed(chunk: str) -> Iterable[ox.Quad]:
-    return ox.parse(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 class ClaimGraph:

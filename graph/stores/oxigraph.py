@@ -83,7 +83,7 @@ class OxigraphStore:
             self.store.flush()
         return count
 
-    def load_ntriples(self, chunks: Iterable[str]) -> None:
+    def load_ntriples(self, chunks: Iterable[str | bytes]) -> None:
         """Bulk-load N-Triples text the build made (chunk by chunk: memory stays bounded whatever the size).
 
         Parsing text in Oxigraph is several times cheaper than handing it a Python object per term; the build's
@@ -93,7 +93,8 @@ class OxigraphStore:
         """
         load = self.store.bulk_load if self.path is not None else self.store.load
         for chunk in chunks:
-            load(chunk.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            text = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+            load(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
         if self.path is not None:
             self.store.flush()
 
