@@ -19,7 +19,7 @@ import pytest
 
 from graph.api import Project
 from graph.audit import RuleTimeout, load_rules, start_rules
-from graph.audit.report import _ended, to_csv, to_json, to_markdown
+from graph.audit.report import _ended, indented_json, to_csv, to_json, to_markdown
 from graph.problems import InvalidInput
 from graph.read.ontology import default_ontologies, load_vocabulary
 from graph.stores.oxigraph import OxigraphStore
@@ -333,6 +333,21 @@ def test_the_written_reports_are_laid_out_as_whole_documents_would_be(shipped_bu
 )
 def test_the_markdown_ends_as_the_whole_text_stripped_would(lines: list[str]):
     assert "".join(_ended(lines)) == "\n".join(lines).rstrip() + "\n"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {}, [], (), "", 0, -3, 1.5, 1e300, float("nan"), float("-inf"), True, None,
+        {"a": [], "b": {}, "c": [{"d": ["é\n\"\\\u2028\x00", 2.0, False]}], "": None},
+        {7: "int key", 2.5: "float key", True: "bool key", None: "null key"},
+        [[[]], [{}], ("t", "u")],
+    ],
+)
+@pytest.mark.parametrize("level", [0, 2])
+def test_the_reports_json_text_is_what_json_dumps_with_an_indent_writes(value: object, level: int):
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    assert indented_json(value, "  " * level) == expected
 
 
 def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: MiniProject, tmp_path: Path):

@@ -13,6 +13,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 
 from ..escape import csv_cell, terminal
 from ..escape import markdown as md
@@ -129,8 +130,32 @@ def json_chunks(audit: Audit) -> Iterator[str]:
 
 
 def _json_value(value: object, level: int) -> Iterator[str]:
-    # json.dumps escapes newlines inside strings, so every newline in its text is indentation
-    yield json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    yield indented_json(value, "  " * level)
+
+
+def indented_json(value: object, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)`` with each line after the first led by ``indent``.
+
+    With an indent, json.dumps uses its Python encoder and sets it up anew on every call: a third of the audit's
+    JSON time at 100,000 claims, a call per claim. This does the same with json's C string encoder."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        members = (f"{inner}{encode_basestring(_json_key(k))}: {indented_json(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(members) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + indented_json(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value)  # numbers, booleans and null: one line, spelled as json.dumps spells them
+
+
+def _json_key(key: object) -> str:
+    return key if isinstance(key, str) else json.dumps(key).strip('"')  # 1 -> "1", True -> "true", as json does
 
 
 def _json_object(members: Iterable[tuple[str, Iterable[str]]], level: int) -> Iterator[str]:
