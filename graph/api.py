@@ -7,8 +7,10 @@ The command line maps each command onto one of these calls.
 from __future__ import annotations
 
 import itertools
+import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,10 +122,11 @@ class _Spool:
         yield from ox.parse(self.file, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
     def chunks(self, size: int = 1 << 25) -> Iterator[bytes]:
-        """The kept text in pieces of whole lines (Oxigraph bulk-loads pieces faster than one long stream)."""
-        self.file.seek(0)
-        rest = b""
-        while block := self.file.read(size):
+        """The kept text in pieces of whole lines (Oxigraph bulk-loads pieces faster than one long stream). Read
+        at offsets, so another thread may parse the same file meanwhile."""
+        fd, offset, rest = self.file.fileno(), 0, b""
+        while block := os.pread(fd, size, offset):
+            offset += len(block)
             end = block.rfind(b"\n") + 1
             if end:
                 yield rest + block[:end]
@@ -189,12 +192,18 @@ class Build:
             "audit.md": markdown_chunks(self.audit, self.texts()),
             "claims.html": html,
         }
-        written = replace_directory(Path(out), files)
-        if self.store.path is not None:  # later commands given --store DIR and this file use the store as it is
-            self.store.load_ntriples(audit_text.chunks())
-            self.store.compact()  # the named queries then ran 2-2.6x faster at 100,000 claims
-            self.store.record_file(written[0])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # An on-disk store takes the audit while the files are written: Oxigraph loads without holding the GIL
+            stored = pool.submit(self._store_audit, audit_text) if self.store.path is not None else None
+            written = replace_directory(Path(out), files)
+            if stored is not None:  # later commands given --store DIR and this file use the store as it is
+                stored.result()
+                self.store.record_file(written[0])
         return Written(written, self.spool.lines + audit_text.lines, about)
+
+    def _store_audit(self, audit_text: _Spool) -> None:
+        self.store.load_ntriples(audit_text.chunks())
+        self.store.compact()  # the named queries then ran 2-2.6x faster at 100,000 claims
 
     def graph(self):
         """The output graph as an rdflib Graph (for library users; fine for small builds)."""
