@@ -362,6 +362,21 @@ def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: M
     assert json.loads(disk.stdout)["findings"]
 
 
+def test_an_on_disk_build_leaves_a_store_holding_exactly_the_written_graph(mini: MiniProject, tmp_path: Path):
+    """``build --store oxigraph:DIR`` adds the audit to its store while it writes the files; later commands given
+    that store and the file use the store as it is, so it must hold the file's triples, audit included, and the
+    file's fingerprint."""
+    from graph.stores.oxigraph import FINGERPRINT, META, OxigraphStore, _sha256
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
+    assert mini.run("build", "--store", f"oxigraph:{tmp_path / 'db'}").returncode == 0
+    graph = mini.root / "out" / "claims.ttl"
+    store = OxigraphStore.directory(tmp_path / "db", read_only=True)
+    written = set(OxigraphStore.from_file(graph).triples())
+    assert set(store.triples()) == written and any("/finding/" in t.subject.value for t in written)
+    assert {q.object.value for q in store.store.quads_for_pattern(None, FINGERPRINT, None, META)} == {_sha256(graph)}
+
+
 def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):
     across = "most commonly ligament and tendon injuries. It involves the injection of a solution"
     mini.write_claims([claim("C01", quote=across, predicate="improves", object="injuries")])
