@@ -76,12 +76,11 @@ class Project:
         spool = _Spool()  # the claims' N-Triples text, kept for writing the graph file without making it again
         store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
         store.compact()  # on disk, before the rules and the claim view read it
-        texts = {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
         audit = run_audit(
             store,
             self.inputs.vocab,
             rules,
-            texts=texts,
+            texts=self.inputs.texts(),
             waivers=self.inputs.waivers,
             seconds=self.options.rule_seconds,
             progress=audit_progress,
@@ -164,7 +163,7 @@ class Build:
         return itertools.chain(self.spool.quads(), audit_text.quads())
 
     def texts(self) -> dict[str, str]:
-        return {k: s.text.text for k, s in self.inputs.sources.items() if s.text is not None}
+        return self.inputs.texts()
 
     def write(self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES) -> Written:
         """Write claims.<ext>, audit.json, audit.md and claims.html into ``out``, replacing all four or none.

@@ -24,6 +24,10 @@ class Inputs:
     warnings: list[Problem]
     waivers: dict[str, str]  # finding or verdict id → the reviewer's reason (waivers.csv beside the claims)
 
+    def texts(self) -> dict[str, str]:
+        """The sources' texts by source key (a source without a text is left out)."""
+        return {key: source.text.text for key, source in self.sources.items() if source.text is not None}
+
 
 def read_inputs(
     claims: Path = Path("claims.csv"),
