@@ -23,7 +23,7 @@ from .audit.report import json_chunks, markdown_chunks, to_csv, to_json, to_mark
 from .files import replace_directory, write_atomic
 from .formats import rdf_format
 from .model import Audit, ClaimView, Finding, claim_views, findings_in
-from .progress import Progress
+from .progress import Progress, Step, quiet
 from .rdf import DEFAULT_BASE, Minter, ntriples, write_rdf
 from .read import Inputs, read_inputs
 from .read.ontology import default_ontologies, load_vocabulary
@@ -65,17 +65,28 @@ class Project:
         return cls(inputs, options or Options())
 
     def build(
-        self, store_dir: Path | None = None, progress: Progress | None = None, audit_progress: Progress | None = None
+        self,
+        store_dir: Path | None = None,
+        progress: Progress | None = None,
+        audit_progress: Progress | None = None,
+        steps: Step | None = None,
     ) -> Build:
-        """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited."""
+        """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited.
+
+        ``progress`` counts the claims made into triples, ``audit_progress`` the rules done; ``steps`` is told
+        each step as it starts."""
+        say = steps or quiet
         mint = Minter(self.options.base)
         rules = load_rules(self.inputs.vocab, self.options.rule_dirs, self.options.allow_service)
         store = OxigraphStore.directory(store_dir) if store_dir is not None else OxigraphStore.memory()
         if store_dir is not None:
             store.store.clear()
+        say(f"making the claims' triples and loading them into {_where(store)}")
         spool = _Spool()  # the claims' N-Triples text, kept for writing the graph file without making it again
         store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
-        store.compact()  # on disk, before the rules and the claim view read it
+        if store_dir is not None:
+            say(f"compacting {_where(store)}")
+            store.compact()  # before the rules and the claim view read it
         audit = run_audit(
             store,
             self.inputs.vocab,
@@ -84,8 +95,13 @@ class Project:
             waivers=self.inputs.waivers,
             seconds=self.options.rule_seconds,
             progress=audit_progress,
+            steps=steps,
         )
         return Build(self.inputs, mint, store, audit, spool)
+
+
+def _where(store: OxigraphStore) -> str:
+    return "memory" if store.path is None else f"the on-disk store {store.path}"
 
 
 class _Spool:
@@ -165,13 +181,17 @@ class Build:
     def texts(self) -> dict[str, str]:
         return self.inputs.texts()
 
-    def write(self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES) -> Written:
+    def write(
+        self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES, steps: Step | None = None
+    ) -> Written:
         """Write claims.<ext>, audit.json, audit.md and claims.html into ``out``, replacing all four or none.
 
         The files are made as they are written, into a fresh folder that replaces ``out`` only once all four are
         complete (files.replace_directory). A graph above ``max_nodes`` gets a short notice page instead of the
-        drawing, so the page never shows an earlier build's graph.
+        drawing, so the page never shows an earlier build's graph. ``steps`` is told each step as it starts.
         """
+        say = steps or quiet
+        say("drawing the page")
         rdf = rdf_format(fmt)
         try:
             page = build_page(
@@ -180,6 +200,7 @@ class Build:
             html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
         except TooLarge as err:
             html, about = notice_page(str(err)), f"a notice only: {err}"
+        say("making the audit's triples")
         audit_text = _Spool.of(audit_ntriples(self.audit))  # made once: for the graph file and the store
 
         def graph_file(path: Path) -> None:
@@ -194,8 +215,10 @@ class Build:
         with ThreadPoolExecutor(max_workers=1) as pool:
             # An on-disk store takes the audit while the files are written: Oxigraph loads without holding the GIL
             stored = pool.submit(self._store_audit, audit_text) if self.store.path is not None else None
-            written = replace_directory(Path(out), files)
+            written = replace_directory(Path(out), files, steps)
             if stored is not None:  # later commands given --store DIR and this file use the store as it is
+                if not stored.done():
+                    say(f"adding the audit to {_where(self.store)}")
                 stored.result()
                 self.store.record_file(written[0])
         return Written(written, self.spool.lines + audit_text.lines, about)
@@ -250,13 +273,15 @@ class ClaimGraph:
         allow_service: bool = False,
         progress: Progress | None = None,
         waivers: dict[str, str] | None = None,
+        steps: Step | None = None,
     ) -> Audit:
-        """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches."""
+        """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches.
+        ``progress`` counts the rules done; ``steps`` is told each step as it starts."""
         vocab = self.vocabulary()
         rules = load_rules(vocab, rule_dirs, allow_service)
         dirs = text_dirs if text_dirs is not None else self.text_dirs()
         return run_audit(
-            self.store, vocab, rules, text_dirs=dirs, waivers=waivers, seconds=seconds, progress=progress
+            self.store, vocab, rules, text_dirs=dirs, waivers=waivers, seconds=seconds, progress=progress, steps=steps
         )
 
     def text_dirs(self) -> list[Path]:

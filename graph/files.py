@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from .formats import rdf_format_of
 from .problems import InvalidInput, Problem, missing_file
+from .progress import Step
 
 Writer = Callable[[Path], None]  # writes one output file at the path it is given
 # A file's content: whole, as text chunks made while the file is written, or a function that writes it.
@@ -67,12 +68,13 @@ def _write(path: Path, data: Content) -> None:
         os.fsync(done.fileno())
 
 
-def replace_directory(target: Path, files: dict[str, Content]) -> list[Path]:
+def replace_directory(target: Path, files: dict[str, Content], steps: Step | None = None) -> list[Path]:
     """Replace the build outputs in ``target`` all at once: every file is written into a fresh directory beside
     it, the two directories are swapped in one step, and only then is the old one removed.
 
     A crash, Ctrl-C or full disk before the swap leaves ``target`` exactly as it was; files in ``target`` that
-    this build does not write (an export, a store) are carried over by hard links.
+    this build does not write (an export, a store) are carried over by hard links. ``steps`` is told each file
+    as it is started.
     """
     target = Path(target)
     if target.exists() and not target.is_dir():
@@ -84,6 +86,8 @@ def replace_directory(target: Path, files: dict[str, Content]) -> list[Path]:
     fresh.mkdir()
     try:
         for name, writer in files.items():
+            if steps is not None:
+                steps(f"writing {target / name}")
             _write(fresh / name, writer)
         if target.is_dir():
             _carry_over(target, fresh, set(files))

@@ -1,4 +1,6 @@
-"""Progress of long steps: a step calls ``progress(done, total)`` as it goes; on a terminal the CLI draws it."""
+"""Progress of long work, drawn by the CLI on a terminal: a step that counts calls ``progress(done, total)`` as it
+goes, and a long command names each step as it starts with ``step(label)`` (at 1,000,000 claims some steps run
+for minutes without a count to show)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import time
 from collections.abc import Callable
 
 Progress = Callable[[int, int], None]
+Step = Callable[[str], None]
 
 
 def on_terminal(label: str) -> Progress | None:
@@ -23,3 +26,20 @@ def on_terminal(label: str) -> Progress | None:
             print(f"\r{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
     return report
+
+
+def steps_on_terminal() -> Step | None:
+    """A callback that prints each step as it starts, after the time since the first one, on a terminal; None (no
+    reporting) when stderr is not one."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.perf_counter()
+
+    def step(label: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f} s] {label}", file=sys.stderr, flush=True)
+
+    return step
+
+
+def quiet(label: str) -> None:
+    """A step callback that reports nothing."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Audit, ClaimView, Finding, claim_views
-from ..progress import Progress
+from ..progress import Progress, Step, quiet
 from ..stores import Store
 from ..vocab import Vocabulary
 from .coverage import coverage, source_texts
@@ -24,14 +24,17 @@ def run_audit(
     waivers: dict[str, str] | None = None,
     seconds: float | None = DEFAULT_RULE_SECONDS,
     progress: Progress | None = None,
+    steps: Step | None = None,
 ) -> Audit:
     """Run the rules over the store, read every claim back (one query), judge each, rank the digest, and
     measure coverage.
 
     ``texts`` are the source texts by key (a build has them); otherwise they are looked up as KEY.txt in
     ``text_dirs`` and used only when their hash matches the graph's. ``waivers`` (id → reason) are findings and
-    verdicts a reviewer has set aside.
+    verdicts a reviewer has set aside. ``progress`` counts the rules done; ``steps`` is told each step as it starts.
     """
+    say = steps or quiet
+    say("reading every claim back while the rules run")
     running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
     try:
         views = claim_views(store)  # ... this process reads every claim back
@@ -39,6 +42,7 @@ def run_audit(
         running.stop()
         raise
     findings = running.findings(progress)
+    say("judging every claim, ranking the digest, measuring coverage")
     notes: list[str] = []
     if texts is None and text_dirs is not None:
         texts, notes = source_texts(views, text_dirs)
