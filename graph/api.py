@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,22 @@ class Project:
             steps=steps,
         )
         return Build(self.inputs, mint, store, audit, spool)
+
+
+def _in_background(work: Callable[..., None], *args: object) -> Future:
+    """``work(*args)`` in a daemon thread: a build stopped meanwhile (Ctrl-C) does not wait for it, as it would for
+    an executor's thread (a minute at 1,000,000 claims). A store left half-loaded has no fingerprint, so the next
+    command that opens it with the graph file loads it again."""
+    done: Future = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work(*args))
+        except BaseException as err:  # handed to the caller of result()
+            done.set_exception(err)
+
+    threading.Thread(target=run, name="claimgraph-store", daemon=True).start()
+    return done
 
 
 def _where(store: OxigraphStore) -> str:
@@ -212,15 +229,14 @@ class Build:
             "audit.md": markdown_chunks(self.audit, self.texts()),
             "claims.html": html,
         }
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # An on-disk store takes the audit while the files are written: Oxigraph loads without holding the GIL
-            stored = pool.submit(self._store_audit, audit_text) if self.store.path is not None else None
-            written = replace_directory(Path(out), files, steps)
-            if stored is not None:  # later commands given --store DIR and this file use the store as it is
-                if not stored.done():
-                    say(f"adding the audit to {_where(self.store)}")
-                stored.result()
-                self.store.record_file(written[0])
+        # An on-disk store takes the audit while the files are written: Oxigraph loads without holding the GIL
+        stored = _in_background(self._store_audit, audit_text) if self.store.path is not None else None
+        written = replace_directory(Path(out), files, steps)
+        if stored is not None:  # later commands given --store DIR and this file use the store as it is
+            if not stored.done():
+                say(f"adding the audit to {_where(self.store)}")
+            stored.result()
+            self.store.record_file(written[0])
         return Written(written, self.spool.lines + audit_text.lines, about)
 
     def _store_audit(self, audit_text: _Spool) -> None:

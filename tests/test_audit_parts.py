@@ -377,6 +377,46 @@ def test_an_on_disk_build_leaves_a_store_holding_exactly_the_written_graph(mini:
     assert {q.object.value for q in store.store.quads_for_pattern(None, FINGERPRINT, None, META)} == {_sha256(graph)}
 
 
+def test_ctrl_c_while_the_store_takes_the_audit_stops_the_build_at_once(mini: MiniProject, tmp_path: Path):
+    """At 1,000,000 claims the audit's load into the on-disk store can outlast the files by a minute; a Ctrl-C then
+    must not wait for it. The load is held here until the test lets it go (the stand-in for a long one), and the
+    interrupt arrives while the build waits for it. The store, left without the new file's fingerprint, is loaded
+    again from the file by the next command that opens it with the file."""
+    import gc
+    import threading
+
+    from graph.stores import StoreSpec, open_store
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain")])
+    project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    build = project.build(tmp_path / "db")
+    started, release, ended = threading.Event(), threading.Event(), threading.Event()
+    main = threading.get_ident()
+
+    def held(audit_text) -> None:  # the load the process's exit would cut short
+        started.set()
+        release.wait(10)
+        ended.set()
+
+    def interrupt_once_it_started() -> None:
+        started.wait(10)
+        time.sleep(0.2)  # the build is waiting for the load by then
+        signal.pthread_kill(main, signal.SIGINT)  # as a terminal's Ctrl-C, to the thread that waits
+
+    build._store_audit = held  # type: ignore[method-assign]
+    threading.Thread(target=interrupt_once_it_started, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        build.write(tmp_path / "out")
+    assert not ended.is_set()  # stopped while the load was still held: it did not wait for it
+    release.set()
+    assert ended.wait(10)
+    del build  # closes the store
+    gc.collect()
+    graph = tmp_path / "out" / "claims.ttl"
+    reopened = open_store(StoreSpec(graph=str(graph), store=f"oxigraph:{tmp_path / 'db'}"))
+    assert set(reopened.triples()) == set(OxigraphStore.from_file(graph).triples())
+
+
 def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):
     across = "most commonly ligament and tendon injuries. It involves the injection of a solution"
     mini.write_claims([claim("C01", quote=across, predicate="improves", object="injuries")])
