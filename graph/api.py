@@ -154,19 +154,11 @@ class _Spool:
         yield from ox.parse(self.file, format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
     def chunks(self, size: int = 1 << 25) -> Iterator[bytes]:
-        """The kept text in pieces of whole lines (Oxigraph bulk-loads pieces faster than one long stream). Read
-        at offsets, so another thread may parse the same file meanwhile."""
-        fd, offset, rest = self.file.fileno(), 0, b""
+        """The kept text in blocks, read at offsets, so another thread may parse the same file meanwhile."""
+        fd, offset = self.file.fileno(), 0
         while block := os.pread(fd, size, offset):
             offset += len(block)
-            end = block.rfind(b"\n") + 1
-            if end:
-                yield rest + block[:end]
-                rest = block[end:]
-            else:
-                rest += block
-        if rest:
-            yield rest
+            yield block
 
 
 @dataclass

@@ -3,6 +3,7 @@ a real Virtuoso (tests/virtuoso_server.py), each compared term for term with the
 
 from __future__ import annotations
 
+import itertools
 import urllib.parse
 from pathlib import Path
 
@@ -351,3 +352,32 @@ def test_what_a_view_reads_of_the_nodes_a_claim_names_is_what_the_ontology_says(
     # the shipped data has both sides of each flag, so a field read from the wrong node or property shows
     assert {v.traceable for v in views} == {v.functional for v in views} == {True, False}
     assert True in {v.absence for v in views}
+
+
+@pytest.mark.parametrize("where", ["memory", "disk"])
+def test_n_triples_load_as_one_stream_whatever_the_chunks_cut(where: str, tmp_path: Path):
+    """A build hands Oxigraph its N-Triples in chunks that are joined into one stream: a chunk may end inside a
+    line (the spool's blocks do), text and bytes mix, and an error raised while the chunks are made (Ctrl-C, a bad
+    input) comes out as itself, not as a parse error."""
+    from graph.stores.oxigraph import OxigraphStore
+
+    text = "".join(f'<urn:s:{i}> <urn:p> "{"é" * (i % 7)}{i}" .\n' for i in range(2000)).encode()
+    cuts = [0, 1, 5, 999, 1000, 12_345, 40_000, len(text)]
+    chunks: list[str | bytes] = [text[a:b] for a, b in itertools.pairwise(cuts)]  # cut mid-line and mid-character
+    chunks.append('<urn:s:last> <urn:p> "given as text" .\n')
+
+    def store() -> OxigraphStore:
+        return OxigraphStore.memory() if where == "memory" else OxigraphStore.directory(tmp_path / "db")
+
+    loaded = store()
+    loaded.load_ntriples(chunks)
+    expected = {q.triple for q in ox.parse(text + chunks[-1].encode(), format=ox.RdfFormat.N_TRIPLES)}
+    assert set(loaded.triples()) == expected and len(expected) == 2001
+    del loaded
+
+    def failing():
+        yield text[:1000]
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store().load_ntriples(failing())

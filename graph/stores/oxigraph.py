@@ -84,17 +84,17 @@ class OxigraphStore:
         return count
 
     def load_ntriples(self, chunks: Iterable[str | bytes]) -> None:
-        """Bulk-load N-Triples text the build made (chunk by chunk: memory stays bounded whatever the size).
+        """Load N-Triples text the build makes, as one stream that pulls each chunk when the parser wants it.
 
         Parsing text in Oxigraph is several times cheaper than handing it a Python object per term; the build's
-        IRIs are valid by construction, so the text is parsed leniently. In memory, a plain load costs about a
-        third less CPU than a bulk load (8.8 s against 12.2 s for 3.8 million triples); on disk, the bulk loader
-        skips the transaction log.
+        IRIs are valid by construction, so the text is parsed leniently. On disk, one bulk load of the whole stream
+        (it skips the transaction log and keeps its memory to its batches) rather than one per chunk: at 1,000,000
+        claims 153 s and 245 s CPU against 158 s and 321 s in 51 loads, whose files then took 45 s to compact (about
+        0.1 s after one load), for about 1 GB more at the peak. In memory, a plain load (a third less CPU than a
+        bulk load).
         """
         load = self.store.bulk_load if self.path is not None else self.store.load
-        for chunk in chunks:
-            text = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-            load(text, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        load(_Stream(chunks), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         if self.path is not None:
             self.store.flush()
 
@@ -174,6 +174,25 @@ class OxigraphStore:
             (ox.Triple(t.subject, t.predicate, normal_term(t.object)) for t in result), limit, "triples"
         )
         return QueryResult("DESCRIBE" if query_form(sparql) == "DESCRIBE" else "CONSTRUCT", triples=triples)
+
+
+class _Stream:
+    """Chunks of text as a binary file that Oxigraph reads (a few KB at a time): each chunk is made when the reader
+    reaches it, so no more than one is held."""
+
+    def __init__(self, chunks: Iterable[str | bytes]):
+        self.chunks = iter(chunks)
+        self.left = memoryview(b"")
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.left:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return b""
+            self.left = memoryview(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        part = self.left if size < 0 else self.left[:size]
+        self.left = self.left[len(part):]
+        return bytes(part)
 
 
 def _sha256(path: Path) -> str:
