@@ -128,7 +128,11 @@ class _Spool:
     killed."""
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="claimgraph-", suffix=".nt")  # noqa: SIM115 (lives with the build)
+        # TMPDIR as given when it is a folder: to find one itself, Python first writes and removes a file of its own
+        # there, which a build killed at that moment would leave behind
+        where = os.environ.get("TMPDIR")
+        where = where if where and os.path.isdir(where) else None
+        self.file = tempfile.TemporaryFile(prefix="claimgraph-", suffix=".nt", dir=where)  # noqa: SIM115 (lives with the build)
         self.lines = 0
 
     @classmethod

@@ -286,6 +286,22 @@ def test_the_temporary_file_of_a_killed_write_is_removed_by_the_next_write(tmp_p
 # --- the build's spool: N-Triples text kept in a temporary file --------------------------------------------
 
 
+def test_the_spool_goes_into_tmpdir_without_python_probing_it_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Python finds its temporary folder by writing and removing a file of its own there, the first time a process
+    asks; a build killed between the two left that file in TMPDIR (seen in the SIGKILL test). A spool made with
+    TMPDIR set goes there directly: Python never looks for a folder (tempfile.tempdir stays unset)."""
+    import tempfile
+
+    from graph.api import _Spool
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    spool = _Spool()
+    assert tempfile.tempdir is None
+    assert os.readlink(f"/proc/self/fd/{spool.file.fileno()}").startswith(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # and it has no name there
+
+
 @pytest.mark.parametrize("size", [1, 7, 64, 1 << 20])
 def test_the_spool_gives_its_text_back_in_blocks_while_it_is_parsed(size: int):
     """The on-disk store loads the audit's text from the spool while the graph file parses the same spool: the
