@@ -102,8 +102,9 @@ class Project:
 
 
 def _in_background(work: Callable[..., None], *args: object) -> Future:
-    """``work(*args)`` in a daemon thread: a build stopped meanwhile (Ctrl-C) does not wait for it, as it would for
-    an executor's thread (a minute at 1,000,000 claims). A store left half-loaded has no fingerprint, so the next
+    """``work(*args)`` in a daemon thread: a program that stops a build meanwhile (a KeyboardInterrupt it catches, as
+    in a notebook) does not wait for it, as it would for an executor's thread (a minute at 1,000,000 claims; the
+    command line's Ctrl-C ends the process at once anyway). A store left half-loaded has no fingerprint, so the next
     command that opens it with the graph file loads it again."""
     done: Future = Future()
 

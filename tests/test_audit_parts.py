@@ -378,10 +378,10 @@ def test_an_on_disk_build_leaves_a_store_holding_exactly_the_written_graph(mini:
 
 
 def test_ctrl_c_while_the_store_takes_the_audit_stops_the_build_at_once(mini: MiniProject, tmp_path: Path):
-    """At 1,000,000 claims the audit's load into the on-disk store can outlast the files by a minute; a Ctrl-C then
-    must not wait for it. The load is held here until the test lets it go (the stand-in for a long one), and the
-    interrupt arrives while the build waits for it. The store, left without the new file's fingerprint, is loaded
-    again from the file by the next command that opens it with the file."""
+    """At 1,000,000 claims the audit's load into the on-disk store can outlast the files by a minute; a program that
+    stops the build then (a KeyboardInterrupt it catches) must not wait for it. The load is held here until the test
+    lets it go (the stand-in for a long one), and the interrupt arrives while the build waits for it. The store, left
+    without the new file's fingerprint, is loaded again from the file by the next command that opens it with it."""
     import gc
     import threading
 
