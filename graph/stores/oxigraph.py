@@ -99,8 +99,9 @@ class OxigraphStore:
             self.store.flush()
 
     def compact(self) -> None:
-        """Merge the files an on-disk store's bulk loads wrote (RocksDB compaction), so that queries read fewer:
-        at 1,000,000 claims it takes about 30 s, and a rule on the compacted store ran in 65 s against 107 s."""
+        """Merge the files an on-disk store's bulk loads wrote (RocksDB compaction), so that queries read fewer: a
+        rule on a compacted store ran in 65 s against 107 s. After 51 loads of a 1,000,000-claim build it took 45 s;
+        after the one load a build now makes, under a second."""
         if self.path is not None:
             self.store.optimize()
 
