@@ -129,10 +129,10 @@ class _Spool:
     killed."""
 
     def __init__(self) -> None:
-        # TMPDIR as given when it is a folder: to find one itself, Python first writes and removes a file of its own
-        # there, which a build killed at that moment would leave behind
-        where = os.environ.get("TMPDIR")
-        where = where if where and os.path.isdir(where) else None
+        # The folder Python would choose, without its probe when TMPDIR is a usable folder: to find one itself,
+        # Python first writes and removes a file of its own there, which a build killed meanwhile leaves behind
+        where = tempfile.tempdir or os.environ.get("TMPDIR")
+        where = where if where and os.access(where, os.W_OK | os.X_OK) else None
         self.file = tempfile.TemporaryFile(prefix="claimgraph-", suffix=".nt", dir=where)  # noqa: SIM115 (lives with the build)
         self.lines = 0
 
@@ -226,9 +226,15 @@ class Build:
             "audit.md": markdown_chunks(self.audit, self.texts()),
             "claims.html": html,
         }
-        # An on-disk store takes the audit while the files are written: Oxigraph loads without holding the GIL
-        stored = _in_background(self._store_audit, audit_text) if self.store.path is not None else None
-        written = replace_directory(Path(out), files, steps)
+        # An on-disk store takes the audit while the files are written: Oxigraph parses and indexes without the GIL
+        # (it takes it back only to read the next few KB of text)
+        stop = threading.Event()
+        stored = _in_background(self._store_audit, audit_text, stop) if self.store.path is not None else None
+        try:
+            written = replace_directory(Path(out), files, steps)
+        except BaseException:
+            stop.set()  # the store is not to be used as it is; its load ends at the next block
+            raise
         if stored is not None:  # later commands given --store DIR and this file use the store as it is
             if not stored.done():
                 say(f"adding the audit to {_where(self.store)}")
@@ -236,8 +242,17 @@ class Build:
             self.store.record_file(written[0])
         return Written(written, self.spool.lines + audit_text.lines, about)
 
-    def _store_audit(self, audit_text: _Spool) -> None:
-        self.store.load_ntriples(audit_text.chunks())
+    def _store_audit(self, audit_text: _Spool, stop: threading.Event) -> None:
+        """Add the audit to the on-disk store and compact it, unless the build stops meanwhile (``stop``): then the
+        load ends with InterruptedError at the next block (32 MiB), so the store is soon free again."""
+
+        def blocks() -> Iterator[bytes]:
+            for block in audit_text.chunks():
+                if stop.is_set():
+                    raise InterruptedError("the build stopped before the store took the audit")
+                yield block
+
+        self.store.load_ntriples(blocks())
         self.store.compact()  # the named queries then ran 2-2.6x faster at 100,000 claims
 
     def graph(self):

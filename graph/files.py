@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from .formats import rdf_format_of
 from .problems import InvalidInput, Problem, missing_file
-from .progress import Step
+from .progress import Step, quiet
 
 Writer = Callable[[Path], None]  # writes one output file at the path it is given
 # A file's content: whole, as text chunks made while the file is written, or a function that writes it.
@@ -76,7 +76,7 @@ def replace_directory(target: Path, files: dict[str, Content], steps: Step | Non
     this build does not write (an export, a store) are carried over by hard links. ``steps`` is told each file
     as it is started.
     """
-    target = Path(target)
+    say, target = steps or quiet, Path(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a folder; give --out another folder")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,8 +86,7 @@ def replace_directory(target: Path, files: dict[str, Content], steps: Step | Non
     fresh.mkdir()
     try:
         for name, writer in files.items():
-            if steps is not None:
-                steps(f"writing {target / name}")
+            say(f"writing {target / name}")
             _write(fresh / name, writer)
         if target.is_dir():
             _carry_over(target, fresh, set(files))

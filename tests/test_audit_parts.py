@@ -393,7 +393,7 @@ def test_ctrl_c_while_the_store_takes_the_audit_stops_the_build_at_once(mini: Mi
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
     main = threading.get_ident()
 
-    def held(audit_text) -> None:  # the load the process's exit would cut short
+    def held(audit_text, stop) -> None:  # the load the process's exit would cut short
         started.set()
         release.wait(10)
         ended.set()
@@ -419,6 +419,27 @@ def test_ctrl_c_while_the_store_takes_the_audit_stops_the_build_at_once(mini: Mi
     graph = tmp_path / "out" / "claims.ttl"
     reopened = open_store(StoreSpec(graph=str(graph), store=f"oxigraph:{tmp_path / 'db'}"))
     assert set(reopened.triples()) == set(OxigraphStore.from_file(graph).triples())
+
+
+def test_a_stopped_build_gives_up_adding_the_audit_to_its_store(mini: MiniProject, tmp_path: Path):
+    """Once a build is stopped, its store thread leaves the store alone at the next block (so a program that goes
+    on can open the store again soon): nothing of the audit is added and nothing compacted."""
+    import threading
+
+    from graph.api import _Spool
+    from graph.audit.enrich import audit_ntriples
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain")])
+    project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    build = project.build(tmp_path / "db")
+    before = len(build.store)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(InterruptedError):
+        build._store_audit(_Spool.of(audit_ntriples(build.audit)), stop)
+    assert len(build.store) == before
+    build._store_audit(_Spool.of(audit_ntriples(build.audit)), threading.Event())
+    assert len(build.store) > before
 
 
 def test_a_quote_across_two_sentences_covers_both(mini: MiniProject):

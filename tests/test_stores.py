@@ -362,7 +362,8 @@ def test_n_triples_load_as_one_stream_whatever_the_chunks_cut(where: str, tmp_pa
     from graph.stores.oxigraph import OxigraphStore
 
     text = "".join(f'<urn:s:{i}> <urn:p> "{"é" * (i % 7)}{i}" .\n' for i in range(2000)).encode()
-    cuts = [0, 1, 5, 999, 1000, 12_345, 40_000, len(text)]
+    inside = next(i for i in range(12_000, len(text)) if text[i] & 0xC0 == 0x80)  # within an "é"
+    cuts = [0, 1, 5, 999, 1000, inside, 40_000, len(text)]
     chunks: list[str | bytes] = [text[a:b] for a, b in itertools.pairwise(cuts)]  # cut mid-line and mid-character
     chunks.append('<urn:s:last> <urn:p> "given as text" .\n')
 
@@ -381,3 +382,10 @@ def test_n_triples_load_as_one_stream_whatever_the_chunks_cut(where: str, tmp_pa
 
     with pytest.raises(KeyboardInterrupt):
         store().load_ntriples(failing())
+
+
+def test_the_stream_reads_like_a_file():
+    from graph.stores.oxigraph import _Stream
+
+    stream = _Stream([b"abc", "", "dé", b"f"])
+    assert stream.read(2) == b"ab" and stream.read() == "cdéf".encode() and stream.read(5) == b""

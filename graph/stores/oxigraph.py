@@ -89,10 +89,9 @@ class OxigraphStore:
         Parsing text in Oxigraph is several times cheaper than handing it a Python object per term; the build's
         IRIs are valid by construction, so the text is parsed leniently. On disk, one bulk load of the whole stream
         (it skips the transaction log and keeps its memory to its batches) rather than one per chunk: at 1,000,000
-        claims 153 s and 245 s CPU against 158 s and 321 s in 51 loads, whose files then took 45 s to compact (about
-        0.1 s after one load), for about 1 GB more at the peak. In memory, a plain load (a third less CPU than a
-        bulk load).
-        """
+        claims 153 s and 245 s CPU against 158 s and 321 s in 51 loads, whose files then took 45 s to compact (under
+        a second after one load; about 2 s at 100,000 claims), for about 1 GB more at the peak (the bulk loader's
+        batches). In memory, a plain load (a third less CPU than a bulk load)."""
         load = self.store.bulk_load if self.path is not None else self.store.load
         load(_Stream(chunks), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         if self.path is not None:
@@ -101,7 +100,7 @@ class OxigraphStore:
     def compact(self) -> None:
         """Merge the files an on-disk store's bulk loads wrote (RocksDB compaction), so that queries read fewer: a
         rule on a compacted store ran in 65 s against 107 s. After 51 loads of a 1,000,000-claim build it took 45 s;
-        after the one load a build now makes, under a second."""
+        after the one load a build now makes, under a second (about 2 s at 100,000 claims)."""
         if self.path is not None:
             self.store.optimize()
 
@@ -186,14 +185,19 @@ class _Stream:
         self.left = memoryview(b"")
 
     def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            return b"".join(iter(lambda: self.read(1 << 20), b""))
         while not self.left:
-            chunk = next(self.chunks, None)
-            if chunk is None:
+            chunk = next(self.chunks, _END)
+            if chunk is _END:
                 return b""
             self.left = memoryview(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-        part = self.left if size < 0 else self.left[:size]
+        part = self.left[:size]
         self.left = self.left[len(part):]
         return bytes(part)
+
+
+_END = object()
 
 
 def _sha256(path: Path) -> str:
