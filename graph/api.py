@@ -70,23 +70,22 @@ class Project:
         store_dir: Path | None = None,
         progress: Progress | None = None,
         audit_progress: Progress | None = None,
-        steps: Step | None = None,
+        steps: Step = quiet,
     ) -> Build:
         """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited.
 
         ``progress`` counts the claims made into triples, ``audit_progress`` the rules done; ``steps`` is told
         each step as it starts."""
-        say = steps or quiet
         mint = Minter(self.options.base)
         rules = load_rules(self.inputs.vocab, self.options.rule_dirs, self.options.allow_service)
         store = OxigraphStore.directory(store_dir) if store_dir is not None else OxigraphStore.memory()
         if store_dir is not None:
             store.store.clear()
-        say(f"making the claims' triples and loading them into {_where(store)}")
+        steps(f"making the claims' triples and loading them into {_where(store)}")
         spool = _Spool()  # the claims' N-Triples text, kept for writing the graph file without making it again
         store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
         if store_dir is not None:
-            say(f"compacting {_where(store)}")
+            steps(f"compacting {_where(store)}")
             store.compact()  # before the rules and the claim view read it
         audit = run_audit(
             store,
@@ -196,7 +195,7 @@ class Build:
         return self.inputs.texts()
 
     def write(
-        self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES, steps: Step | None = None
+        self, out: Path | str, fmt: str = "turtle", max_nodes: int = DEFAULT_MAX_NODES, steps: Step = quiet
     ) -> Written:
         """Write claims.<ext>, audit.json, audit.md and claims.html into ``out``, replacing all four or none.
 
@@ -204,8 +203,7 @@ class Build:
         complete (files.replace_directory). A graph above ``max_nodes`` gets a short notice page instead of the
         drawing, so the page never shows an earlier build's graph. ``steps`` is told each step as it starts.
         """
-        say = steps or quiet
-        say("drawing the page")
+        steps("drawing the page")
         rdf = rdf_format(fmt)
         try:
             page = build_page(
@@ -214,7 +212,7 @@ class Build:
             html, about = page.html, f"{page.nodes} nodes, {page.edges} edges"
         except TooLarge as err:
             html, about = notice_page(str(err)), f"a notice only: {err}"
-        say("making the audit's triples")
+        steps("making the audit's triples")
         audit_text = _Spool.of(audit_ntriples(self.audit))  # made once: for the graph file and the store
 
         def graph_file(path: Path) -> None:
@@ -232,14 +230,14 @@ class Build:
         stored = _in_background(self._store_audit, audit_text, stop) if self.store.path is not None else None
         try:
             written = replace_directory(Path(out), files, steps)
+            if stored is not None:  # later commands given --store DIR and this file use the store as it is
+                if not stored.done():
+                    steps(f"adding the audit to {_where(self.store)}")
+                stored.result()
+                self.store.record_file(written[0])
         except BaseException:
             stop.set()  # the store is not to be used as it is; its load ends at the next block
             raise
-        if stored is not None:  # later commands given --store DIR and this file use the store as it is
-            if not stored.done():
-                say(f"adding the audit to {_where(self.store)}")
-            stored.result()
-            self.store.record_file(written[0])
         return Written(written, self.spool.lines + audit_text.lines, about)
 
     def _store_audit(self, audit_text: _Spool, stop: threading.Event) -> None:
@@ -301,7 +299,7 @@ class ClaimGraph:
         allow_service: bool = False,
         progress: Progress | None = None,
         waivers: dict[str, str] | None = None,
-        steps: Step | None = None,
+        steps: Step = quiet,
     ) -> Audit:
         """Run the rules over the graph; coverage uses the texts found in ``text_dirs`` whose hash matches.
         ``progress`` counts the rules done; ``steps`` is told each step as it starts."""

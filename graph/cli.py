@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .progress import on_terminal, quiet, steps_on_terminal
+from .progress import on_terminal, steps_on_terminal
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_FINDINGS = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -265,7 +265,7 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     store_dir = _store_dir(args.store)
     steps = steps_on_terminal()
-    (steps or quiet)(f"reading {args.claims}, the sources and the ontology")
+    steps(f"reading {args.claims}, the sources and the ontology")
     project = _project(args, args.allow_empty)
     result = project.build(
         store_dir, progress=on_terminal("building graph"), audit_progress=on_terminal("audit rules"), steps=steps
@@ -328,7 +328,7 @@ def _audit(args: argparse.Namespace) -> int:
     fail_on = _kinds(args.fail_on)
     steps = steps_on_terminal()
     if args.graph or args.store or args.endpoint:
-        (steps or quiet)(f"opening {args.graph or args.store or args.endpoint}")
+        steps(f"opening {args.graph or args.store or args.endpoint}")
         graph = _graph(args)
         text_dirs = [args.sources] if args.sources else graph.text_dirs()
         waivers = _waivers(args.waivers or Path("waivers.csv"))
@@ -337,7 +337,7 @@ def _audit(args: argparse.Namespace) -> int:
         )
         texts = _texts(text_dirs, audit)
     else:
-        (steps or quiet)(f"reading {args.claims}, the sources and the ontology")
+        steps(f"reading {args.claims}, the sources and the ontology")
         result = _project(args).build(audit_progress=on_terminal("audit rules"), steps=steps)
         audit, texts = result.audit, result.texts()
     writers: dict[str, Callable[[], Iterable[str]]] = {  # the reports are written as they are made

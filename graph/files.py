@@ -68,7 +68,7 @@ def _write(path: Path, data: Content) -> None:
         os.fsync(done.fileno())
 
 
-def replace_directory(target: Path, files: dict[str, Content], steps: Step | None = None) -> list[Path]:
+def replace_directory(target: Path, files: dict[str, Content], steps: Step = quiet) -> list[Path]:
     """Replace the build outputs in ``target`` all at once: every file is written into a fresh directory beside
     it, the two directories are swapped in one step, and only then is the old one removed.
 
@@ -76,7 +76,7 @@ def replace_directory(target: Path, files: dict[str, Content], steps: Step | Non
     this build does not write (an export, a store) are carried over by hard links. ``steps`` is told each file
     as it is started.
     """
-    say, target = steps or quiet, Path(target)
+    target = Path(target)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{target} exists and is not a folder; give --out another folder")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,7 @@ def replace_directory(target: Path, files: dict[str, Content], steps: Step | Non
     fresh.mkdir()
     try:
         for name, writer in files.items():
-            say(f"writing {target / name}")
+            steps(f"writing {target / name}")
             _write(fresh / name, writer)
         if target.is_dir():
             _carry_over(target, fresh, set(files))

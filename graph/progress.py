@@ -28,11 +28,11 @@ def on_terminal(label: str) -> Progress | None:
     return report
 
 
-def steps_on_terminal() -> Step | None:
-    """A callback that prints each step as it starts, after the time since the first one, on a terminal; None (no
-    reporting) when stderr is not one."""
+def steps_on_terminal() -> Step:
+    """A callback that prints each step as it starts, after the time since the first one, on a terminal; ``quiet``
+    when stderr is not one."""
     if not sys.stderr.isatty():
-        return None
+        return quiet
     started = time.perf_counter()
 
     def step(label: str) -> None:

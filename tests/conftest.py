@@ -73,12 +73,14 @@ class _TextWithBuffer(io.TextIOWrapper):
         return False
 
 
+_EXE = Path(sys.executable).with_name("claimgraph")
+CLAIMGRAPH_COMMAND = [str(_EXE)] if _EXE.exists() else [sys.executable, "-m", "graph.cli"]  # the installed command
+
+
 def claimgraph_process(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the command line the way a user does, in a child process (for what only a process shows:
     tracebacks, signals, start-up time)."""
-    exe = Path(sys.executable).with_name("claimgraph")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "graph.cli"]
-    return subprocess.run([*command, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run([*CLAIMGRAPH_COMMAND, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
 def gone_within(pid: int, seconds: float) -> bool:

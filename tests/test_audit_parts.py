@@ -392,8 +392,10 @@ def test_ctrl_c_while_the_store_takes_the_audit_stops_the_build_at_once(mini: Mi
     build = project.build(tmp_path / "db")
     started, release, ended = threading.Event(), threading.Event(), threading.Event()
     main = threading.get_ident()
+    told: list[threading.Event] = []
 
     def held(audit_text, stop) -> None:  # the load the process's exit would cut short
+        told.append(stop)
         started.set()
         release.wait(10)
         ended.set()
@@ -412,6 +414,7 @@ def test_ctrl_c_while_the_store_takes_the_audit_stops_the_build_at_once(mini: Mi
     finally:
         signal.signal(signal.SIGINT, previous)
     assert not ended.is_set()  # stopped while the load was still held: it did not wait for it
+    assert told[0].is_set()  # and the load was told to give up
     release.set()
     assert ended.wait(10)
     del build  # closes the store

@@ -14,25 +14,22 @@ import random
 import resource
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import MiniProject, claim
+from tests.conftest import CLAIMGRAPH_COMMAND, MiniProject, claim
 
 OUTPUTS = {"claims.ttl", "audit.json", "audit.md", "claims.html"}
-EXE = Path(sys.executable).with_name("claimgraph")
 SIGKILL_TRIALS = 24
 SIGINT_TRIALS = 12
 
 
 def _command(claims: str) -> list[str]:
-    exe = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "graph.cli"]
     # --max-nodes 1: the page is a notice, so the run spends its time reading, building, auditing and writing
     # (not drawing), and more of the random moments fall where the outputs are written
-    return [*exe, "build", "--claims", claims, "--out", "out", "--max-nodes", "1"]
+    return [*CLAIMGRAPH_COMMAND, "build", "--claims", claims, "--out", "out", "--max-nodes", "1"]
 
 
 def _contents(folder: Path) -> dict[str, bytes]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from graph.api import Project
-from tests.conftest import MiniProject, claim, claimgraph
+from tests.conftest import CLAIMGRAPH_COMMAND, MiniProject, claim, claimgraph
 
 STEP = re.compile(r"^\[ *(\d+\.\d) s\] (.+)$")
 OUTPUTS = ("claims.ttl", "audit.json", "audit.md", "claims.html")
@@ -42,12 +41,9 @@ def test_a_build_in_memory_has_no_store_to_compact(mini: MiniProject, tmp_path: 
 
 def test_on_a_terminal_a_build_prints_its_steps_with_the_time_since_it_started(mini: MiniProject, tmp_path: Path):
     _project(mini)
-    exe = Path(sys.executable).with_name("claimgraph")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "graph.cli"]
     leader, follower = os.openpty()  # stderr is a real terminal; stdout a pipe
-    with subprocess.Popen(
-        [*command, "build", "--out", str(tmp_path / "out")], cwd=mini.root, stdout=subprocess.PIPE, stderr=follower
-    ) as child:
+    command = [*CLAIMGRAPH_COMMAND, "build", "--out", str(tmp_path / "out")]
+    with subprocess.Popen(command, cwd=mini.root, stdout=subprocess.PIPE, stderr=follower) as child:
         os.close(follower)
         shown = b""
         while True:  # read as it comes, so the terminal's buffer never stops the child

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import CLAIMGRAPH_COMMAND, ROOT
 
 PACKAGE = ROOT / "graph"
 HEAVY = ("networkx", "numpy", "scipy", "igraph", "rdflib", "pyshacl", "jinja2", "pyoxigraph", "pyvis")
@@ -149,8 +149,6 @@ def test_version_and_help_load_no_heavy_module():
 def test_the_version_command_prints_the_package_version():
     from graph import __version__
 
-    exe = Path(sys.executable).with_name("claimgraph")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "graph.cli"]
-    result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([*CLAIMGRAPH_COMMAND, "--version"], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout) == (0, f"claimgraph {__version__}\n")
     assert result.stderr == ""

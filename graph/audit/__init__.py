@@ -24,7 +24,7 @@ def run_audit(
     waivers: dict[str, str] | None = None,
     seconds: float | None = DEFAULT_RULE_SECONDS,
     progress: Progress | None = None,
-    steps: Step | None = None,
+    steps: Step = quiet,
 ) -> Audit:
     """Run the rules over the store, read every claim back (one query), judge each, rank the digest, and
     measure coverage.
@@ -33,8 +33,7 @@ def run_audit(
     ``text_dirs`` and used only when their hash matches the graph's. ``waivers`` (id → reason) are findings and
     verdicts a reviewer has set aside. ``progress`` counts the rules done; ``steps`` is told each step as it starts.
     """
-    say = steps or quiet
-    say("reading every claim back while the rules run")
+    steps("reading every claim back while the rules run")
     running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
     try:
         views = claim_views(store)  # ... this process reads every claim back
@@ -42,7 +41,7 @@ def run_audit(
         running.stop()
         raise
     findings = running.findings(progress)
-    say("judging every claim, ranking the digest, measuring coverage")
+    steps("judging every claim, ranking the digest, measuring coverage")
     notes: list[str] = []
     if texts is None and text_dirs is not None:
         texts, notes = source_texts(views, text_dirs)
