@@ -362,6 +362,41 @@ def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: M
     assert json.loads(disk.stdout)["findings"]
 
 
+def _write_lock_free(store_dir: Path) -> bool:
+    """Whether another process can take the store's write lock (RocksDB's LOCK file, an fcntl lock) now."""
+    take = "import fcntl, sys; fcntl.lockf(open(sys.argv[1], 'r+'), fcntl.LOCK_EX | fcntl.LOCK_NB)"
+    return subprocess.run([sys.executable, "-c", take, str(store_dir / "LOCK")], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("how", ["build", "audit of the store"])
+def test_no_writer_holds_the_store_while_the_rule_workers_open_it(mini: MiniProject, tmp_path: Path, how: str):
+    """RocksDB leaves a read-only open beside an open writer undefined; in CI a worker failed to open the store on a
+    file the writer's background compaction had just deleted. So the writable handle is closed while the rules run,
+    and open again afterwards (the build then adds the audit to the store)."""
+    from graph.api import ClaimGraph
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
+    project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
+    db = tmp_path / "db"
+    free: dict[str, bool] = {}
+
+    def steps(label: str) -> None:
+        free[label.split()[0]] = _write_lock_free(db)
+
+    if how == "build":
+        build = project.build(db, steps=steps)
+        build.write(tmp_path / "out")
+        found = build.audit.findings
+    else:
+        project.build(db).write(tmp_path / "out")
+        graph = ClaimGraph.open(store=f"oxigraph:{db}")
+        found = graph.audit(steps=steps).findings
+    assert free["reading"] and not free["judging"]
+    assert found and not _write_lock_free(db)
+    if how == "build":
+        assert any("/finding/" in t.subject.value for t in build.store.triples())
+
+
 def test_an_on_disk_build_leaves_a_store_holding_exactly_the_written_graph(mini: MiniProject, tmp_path: Path):
     """``build --store oxigraph:DIR`` adds the audit to its store while it writes the files; later commands given
     that store and the file use the store as it is, so it must hold the file's triples, audit included, and the

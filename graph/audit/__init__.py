@@ -11,7 +11,7 @@ from ..vocab import Vocabulary
 from .coverage import coverage, source_texts
 from .digest import digest
 from .rules import Rule, load_rules
-from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, run_rules, start_rules
+from .runner import DEFAULT_RULE_SECONDS, RuleTimeout, readers_only, run_rules, start_rules
 from .verdicts import judge
 
 
@@ -33,14 +33,15 @@ def run_audit(
     ``text_dirs`` and used only when their hash matches the graph's. ``waivers`` (id → reason) are findings and
     verdicts a reviewer has set aside. ``progress`` counts the rules done; ``steps`` is told each step as it starts.
     """
-    steps("reading every claim back while the rules run")
-    running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
-    try:
-        views = claim_views(store)  # ... this process reads every claim back
-    except BaseException:
-        running.stop()
-        raise
-    findings = running.findings(progress)
+    with readers_only(store):
+        steps("reading every claim back while the rules run")
+        running = start_rules(store, rules, seconds, spare=1)  # the rules run in children while ...
+        try:
+            views = claim_views(store)  # ... this process reads every claim back
+        except BaseException:
+            running.stop()
+            raise
+        findings = running.findings(progress)
     steps("judging every claim, ranking the digest, measuring coverage")
     notes: list[str] = []
     if texts is None and text_dirs is not None:

@@ -25,6 +25,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from ..children import die_with_parent
@@ -49,7 +50,14 @@ class RuleTimeout(Exception):
 def run_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_RULE_SECONDS,
               progress: Progress | None = None) -> list[Finding]:
     """Every rule's findings, deduplicated by id, sorted by id."""
-    return start_rules(store, rules, seconds).findings(progress)
+    with readers_only(store):
+        return start_rules(store, rules, seconds).findings(progress)
+
+
+def readers_only(store: Store) -> AbstractContextManager[None]:
+    """No writer open on an on-disk store while the workers open it read-only (see ``shared_with_readers``)."""
+    shared = getattr(store, "shared_with_readers", None)
+    return shared() if shared is not None else nullcontext()
 
 
 def start_rules(store: Store, rules: list[Rule], seconds: float | None = DEFAULT_RULE_SECONDS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,9 +29,10 @@ class OxigraphStore:
 
     local = True  # queries run in this process (so an audit can run them in a child under a time limit)
 
-    def __init__(self, store: ox.Store, path: Path | None = None):
+    def __init__(self, store: ox.Store, path: Path | None = None, writable: bool = True):
         self.store = store
         self.path = path  # the directory of an on-disk store; None in memory
+        self.writable = writable
 
     @classmethod
     def memory(cls, triples: Iterable[ox.Triple] = ()) -> OxigraphStore:
@@ -40,7 +42,24 @@ class OxigraphStore:
 
     @classmethod
     def directory(cls, path: Path, read_only: bool = False) -> OxigraphStore:
-        return cls(ox.Store.read_only(str(path)) if read_only else ox.Store(str(path)), Path(path))
+        return cls(ox.Store.read_only(str(path)) if read_only else ox.Store(str(path)), Path(path), not read_only)
+
+    @contextmanager
+    def shared_with_readers(self) -> Iterator[None]:
+        """Meanwhile other processes may open this on-disk store read-only (the rule workers): this process reads
+        through a read-only handle too, its writable one closed. RocksDB leaves a read-only open beside an open
+        writer undefined: in CI a worker's open failed on a file the writer's background compaction had just
+        deleted. Closing waits for that background work. In memory, or when already read-only, nothing changes."""
+        if self.path is None or not self.writable:
+            yield
+            return
+        del self.store  # the only reference: the writable handle closes here
+        self.store = ox.Store.read_only(str(self.path))
+        try:
+            yield
+        finally:
+            del self.store
+            self.store = ox.Store(str(self.path))
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
