@@ -11,6 +11,8 @@ import re
 # C0 and C1 control characters other than tab and newline, DEL, and the Unicode bidirectional overrides
 # that can make a line read differently from what it holds.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Line breaks left after ``terminal``: the newline, and the separators U+2028 and U+2029.
+_LINE_BREAKS = str.maketrans({"\n": "\\n", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 # Characters XML 1.0 forbids outright (tab, newline and carriage return are allowed).
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Escaped with a backslash: punctuation both CommonMark and Python-Markdown treat as escapable markup.
@@ -36,9 +38,10 @@ def terminal(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """``terminal`` text on one line: a newline in a value is shown as \\n, so it cannot start a line of its own
-    (a forged "ok: …" line under an error)."""
-    return terminal(text).replace("\n", "\\n")
+    """``terminal`` text on one line: a line break in a value is shown escaped, so it cannot start a line of its own
+    (a forged "ok: …" line under an error). Besides the newline, Unicode's line and paragraph separators, at which
+    editors, log viewers and Python's splitlines break lines too."""
+    return terminal(text).translate(_LINE_BREAKS)
 
 
 def _escaped(ch: str) -> str:

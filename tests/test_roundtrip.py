@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from graph.escape import control_free, csv_cell, csv_value, markdown, terminal, xml_text
+from graph.escape import control_free, csv_cell, csv_value, markdown, one_line, terminal, xml_text
 from graph.problems import Problem
 from graph.read.tables import read_table
 from graph.text import SourceText, normalise
@@ -110,6 +110,16 @@ def test_terminal_leaves_no_control_character(text: str):
     shown = terminal(text)
     assert control_free(shown)
     assert shown == text or not control_free(text)
+
+
+@SETTINGS
+@given(TEXT)
+@example("0\u20280")  # found by Hypothesis in CI: a line separator in a claim id split an error message in two
+@example("a\u2029b\nc")
+def test_one_line_is_one_line_wherever_lines_are_split(text: str):
+    shown = one_line(text)
+    assert len(shown.splitlines()) <= 1 and control_free(shown)
+    assert shown == text or not control_free(text) or set(text) & {"\n", "\u2028", "\u2029"}
 
 
 @SETTINGS
