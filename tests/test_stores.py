@@ -389,3 +389,25 @@ def test_the_stream_reads_like_a_file():
 
     stream = _Stream([b"abc", "", "dé", b"f"])
     assert stream.read(2) == b"ab" and stream.read() == "cdéf".encode() and stream.read(5) == b""
+
+
+def test_a_store_open_in_another_process_is_named_as_such(shipped_build: Path, tmp_path: Path):
+    """RocksDB lets one process write a store; a second command gets a message a user can act on, not RocksDB's."""
+    import subprocess
+    import sys
+
+    graph = str(shipped_build / "claims.ttl")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import pyoxigraph, sys; s = pyoxigraph.Store(sys.argv[1]); print(flush=True); input()",
+         str(tmp_path / "db")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        holder.stdout.readline()  # the store is open
+        result = claimgraph("query", "findings", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert f"the store {tmp_path / 'db'} is open in another process" in result.stderr and "LOCK" not in result.stderr
+    assert claimgraph("query", "findings", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}").returncode == 0

@@ -42,7 +42,7 @@ class OxigraphStore:
 
     @classmethod
     def directory(cls, path: Path, read_only: bool = False) -> OxigraphStore:
-        return cls(ox.Store.read_only(str(path)) if read_only else ox.Store(str(path)), Path(path), not read_only)
+        return cls(ox.Store.read_only(str(path)) if read_only else _writable(Path(path)), Path(path), not read_only)
 
     @contextmanager
     def shared_with_readers(self) -> Iterator[None]:
@@ -59,7 +59,7 @@ class OxigraphStore:
             yield
         finally:
             del self.store
-            self.store = ox.Store(str(self.path))
+            self.store = _writable(self.path)
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
@@ -217,6 +217,19 @@ class _Stream:
 
 
 _END = object()
+
+
+def _writable(path: Path) -> ox.Store:
+    """The store in ``path`` opened for writing; a clear OSError when another process has it open (RocksDB's lock)."""
+    try:
+        return ox.Store(str(path))
+    except OSError as err:
+        if "lock file" not in str(err):
+            raise
+        raise OSError(
+            f"the store {path} is open in another process (a build, an audit or a server): "
+            "wait for it to finish, or use another directory"
+        ) from None
 
 
 def _sha256(path: Path) -> str:
