@@ -54,11 +54,11 @@ class OxigraphStore:
             yield
             return
         del self.store  # the only reference: the writable handle closes here
-        self.store = ox.Store.read_only(str(self.path))
         try:
+            self.store = ox.Store.read_only(str(self.path))
             yield
         finally:
-            del self.store
+            vars(self).pop("store", None)  # the read-only handle, if it opened
             self.store = _writable(self.path)
 
     @classmethod
