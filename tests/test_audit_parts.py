@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from graph.api import Project
@@ -362,39 +363,96 @@ def test_the_audit_on_an_on_disk_store_finds_what_the_memory_audit_finds(mini: M
     assert json.loads(disk.stdout)["findings"]
 
 
-def _write_lock_free(store_dir: Path) -> bool:
-    """Whether another process can take the store's write lock (RocksDB's LOCK file, an fcntl lock) now."""
-    take = "import fcntl, sys; fcntl.lockf(open(sys.argv[1], 'r+'), fcntl.LOCK_EX | fcntl.LOCK_NB)"
-    return subprocess.run([sys.executable, "-c", take, str(store_dir / "LOCK")], capture_output=True).returncode == 0
+def _second_writer(store_dir: Path) -> str:
+    """What another process is told when it opens the store for writing now ('' if it could)."""
+    code = "import sys; from graph.stores.oxigraph import OxigraphStore; OxigraphStore.directory(sys.argv[1])"
+    opened = subprocess.run([sys.executable, "-c", code, str(store_dir)], capture_output=True, text=True, cwd=ROOT)
+    return "" if opened.returncode == 0 else opened.stderr.strip().splitlines()[-1]
 
 
 @pytest.mark.parametrize("how", ["build", "audit of the store"])
-def test_no_writer_holds_the_store_while_the_rule_workers_open_it(mini: MiniProject, tmp_path: Path, how: str):
+def test_no_writer_is_open_while_the_rule_workers_read_the_store(mini: MiniProject, tmp_path: Path, how: str):
     """RocksDB leaves a read-only open beside an open writer undefined; in CI a worker failed to open the store on a
-    file the writer's background compaction had just deleted. So the writable handle is closed while the rules run,
-    and open again afterwards (the build then adds the audit to the store)."""
+    file the writer's background compaction had just deleted. So while the rules run, this process reads through a
+    read-only handle and keeps other processes from writing; afterwards its writer is back (the build then adds the
+    audit to the store)."""
     from graph.api import ClaimGraph
 
     mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
     project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
     db = tmp_path / "db"
-    free: dict[str, bool] = {}
+    seen: list[tuple[str, str, str]] = []  # (when, what a write here raised, what a writer elsewhere was told)
+    holder: list = []
 
-    def steps(label: str) -> None:
-        free[label.split()[0]] = _write_lock_free(db)
+    def look(when: str) -> None:
+        refused = "(no handle to try)"  # a build's store is not the caller's until the build returns
+        if holder:
+            try:
+                holder[0].store.add([ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))])
+                refused = ""
+            except RuntimeError as err:
+                refused = str(err)
+        seen.append((when, refused, _second_writer(db)))
 
     if how == "build":
-        build = project.build(db, steps=steps)
+        build = project.build(db, audit_progress=lambda done, total: look(f"rule {done}"), steps=look)
         build.write(tmp_path / "out")
         found = build.audit.findings
+        store = build.store
     else:
         project.build(db).write(tmp_path / "out")
-        graph = ClaimGraph.open(store=f"oxigraph:{db}")
-        found = graph.audit(steps=steps).findings
-    assert free["reading"] and not free["judging"]
-    assert found and not _write_lock_free(db)
+        graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{db}")
+        holder.append(graph)
+        found = graph.audit(progress=lambda done, total: look(f"rule {done}"), steps=look).findings
+        store = graph.store
+    during = [entry for entry in seen if entry[0].startswith(("reading", "rule"))]
+    assert len(during) == 11 and found
+    for when, refused, told in during:
+        assert refused and f"the store {db} is open in another process" in told, when
+        assert how == "build" or "read-write" in refused, when  # this process reads through a read-only handle
+    assert _second_writer(db)  # the writer is back ...
+    store.add([ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))])  # ... and writes
     if how == "build":
-        assert any("/finding/" in t.subject.value for t in build.store.triples())
+        assert any("/finding/" in t.subject.value for t in store.triples())
+
+
+def test_an_unfinished_iteration_over_the_store_stops_the_audit_before_the_rules(mini: MiniProject, tmp_path: Path):
+    """A writer cannot close while an iteration over it is unfinished (it holds the database): the audit says so
+    before any rule worker opens the store beside it, and runs on the store opened again once the iteration is
+    dropped."""
+    from graph.api import ClaimGraph
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain")])
+    Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources").build(
+        tmp_path / "db"
+    ).write(tmp_path / "out")
+    graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{tmp_path / 'db'}")
+    unfinished = iter(graph.store.triples())
+    next(unfinished)
+    steps: list[str] = []
+    with pytest.raises(OSError, match="still open in this process: an answer or an iteration over it"):
+        graph.audit(steps=steps.append)
+    assert steps == []  # no rule was started
+    del unfinished, graph
+    graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{tmp_path / 'db'}")
+    assert graph.audit().findings == ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl")).audit().findings
+
+
+def test_a_rule_stopped_on_a_store_leaves_it_open_for_writing_again(mini: MiniProject, tmp_path: Path):
+    """The error that stops the rules is the one reported, and the store's writer is back afterwards."""
+    from graph.api import ClaimGraph
+
+    slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
+    folder = rules_dir(tmp_path, {"slow.rq": HEADER.format(id="slow") + slow})
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain")])
+    Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources").build(
+        tmp_path / "db"
+    ).write(tmp_path / "out")
+    graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{tmp_path / 'db'}")
+    with pytest.raises(RuleTimeout, match="rule 'slow'"):
+        graph.audit(rule_dirs=[folder], seconds=1)
+    graph.store.add([ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))])
+    assert _second_writer(tmp_path / "db")
 
 
 def test_an_on_disk_build_leaves_a_store_holding_exactly_the_written_graph(mini: MiniProject, tmp_path: Path):

@@ -3,9 +3,11 @@ than rdflib on the audit's joins, and able to hold graphs far larger than memory
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -46,20 +48,37 @@ class OxigraphStore:
 
     @contextmanager
     def shared_with_readers(self) -> Iterator[None]:
-        """Meanwhile other processes may open this on-disk store read-only (the rule workers): this process reads
-        through a read-only handle too, its writable one closed. RocksDB leaves a read-only open beside an open
-        writer undefined: in CI a worker's open failed on a file the writer's background compaction had just
-        deleted. Closing waits for that background work. In memory, or when already read-only, nothing changes."""
+        """Meanwhile other processes may open this on-disk store read-only (the rule workers): no writer is open, and
+        this process reads through a read-only handle too. RocksDB leaves a read-only open beside an open writer
+        undefined: in CI a worker's open failed on a file the writer's background compaction had just deleted.
+        Closing the writer waits for that background work; meanwhile this process holds RocksDB's lock itself, so
+        that no other process opens the store for writing either. In memory, or when already read-only, nothing
+        changes."""
         if self.path is None or not self.writable:
             yield
             return
-        del self.store  # the only reference: the writable handle closes here
+        del self.store  # closes the writer, unless an answer or iteration over the store is still unfinished
+        _writable(self.path)  # refused if so (and no handle is left to use); else opened and closed again at once
+        try:
+            lock = _lock(self.path)
+        except OSError:
+            self.store = _writable(self.path)
+            raise
+        self.writable = False  # a nested call changes nothing
         try:
             self.store = ox.Store.read_only(str(self.path))
             yield
-        finally:
-            vars(self).pop("store", None)  # the read-only handle, if it opened
-            self.store = _writable(self.path)
+        except BaseException:
+            with suppress(OSError):  # the error that stopped the readers is the one to report
+                self._write_again(lock)
+            raise
+        self._write_again(lock)
+
+    def _write_again(self, lock: int) -> None:
+        vars(self).pop("store", None)
+        os.close(lock)  # lets go of the lock just before the writer takes it again
+        self.store = _writable(self.path)  # if another process took it meanwhile, no handle is left (none is safe)
+        self.writable = True
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
@@ -220,16 +239,34 @@ _END = object()
 
 
 def _writable(path: Path) -> ox.Store:
-    """The store in ``path`` opened for writing; a clear OSError when another process has it open (RocksDB's lock)."""
+    """The store in ``path`` opened for writing; an OSError a user can act on when a writer is open already."""
     try:
         return ox.Store(str(path))
     except OSError as err:
-        if "lock file" not in str(err):
-            raise
-        raise OSError(
-            f"the store {path} is open in another process (a build, an audit or a server): "
-            "wait for it to finish, or use another directory"
-        ) from None
+        if "current process" in str(err):
+            raise OSError(
+                f"the store {path} is still open in this process: an answer or an iteration over it was not read to "
+                "its end; finish or drop it, then open the store again"
+            ) from None
+        if "lock file" in str(err):
+            raise OSError(_IN_USE.format(path=path)) from None
+        raise
+
+
+_IN_USE = "the store {path} is open in another process (a build, an audit or a query): wait for it, or use another one"
+
+
+def _lock(path: Path) -> int:
+    """RocksDB's lock on the store, taken by this process while no writer of its own is open (an fcntl lock on
+    DIR/LOCK, which a writer in another process asks for). Released by closing the returned descriptor, which must
+    happen before this process opens a writer again: closing any descriptor of that file drops the lock."""
+    held = os.open(path / "LOCK", os.O_RDWR)
+    try:
+        fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(held)
+        raise OSError(_IN_USE.format(path=path)) from None
+    return held
 
 
 def _sha256(path: Path) -> str:
