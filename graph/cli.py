@@ -77,7 +77,7 @@ def _exit_on_interrupt(argv: list[str]) -> Callable[[], None]:
 
 
 def _report(err: Exception, args: argparse.Namespace | None) -> int:
-    from .escape import terminal
+    from .escape import one_line
     from .problems import InvalidInput
 
     debug = bool(getattr(args, "debug", False))
@@ -87,13 +87,13 @@ def _report(err: Exception, args: argparse.Namespace | None) -> int:
         return EXIT_INVALID
     usage = isinstance(err, UsageError | ValueError | LookupError | FileNotFoundError)
     if usage and not isinstance(err, IndexError | KeyError) and not debug:  # those two are our own bugs
-        print(f"claimgraph: {terminal(str(err))}", file=sys.stderr)
+        print(f"claimgraph: {one_line(str(err))}", file=sys.stderr)
         return EXIT_INVALID
     if debug:
         raise err
     stopped = type(err).__name__ == "RuleTimeout"  # says all there is to say: the rule, its limit, the option
     hint = "" if stopped else " (run with --debug for details)"
-    print(f"claimgraph: error: {terminal(str(err))}{hint}", file=sys.stderr)
+    print(f"claimgraph: error: {one_line(str(err))}{hint}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -401,14 +401,14 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .escape import terminal
+    from .escape import one_line
     from .files import write_atomic
 
     if args.format == "csv":
         out = args.out or Path(".")
         tables = _graph(args).export_tables(out, replace=args.force)
         for note in tables.notes:
-            print(f"claimgraph: note: {terminal(note)}", file=sys.stderr)
+            print(f"claimgraph: note: {one_line(note)}", file=sys.stderr)
         print(
             f"wrote {out / 'claims.csv'} ({tables.claim_count} claims) and {out / 'sources' / 'sources.csv'} "
             f"({tables.source_count} sources); build them with the same ontology, rules and --base"

@@ -111,6 +111,19 @@ def test_a_rule_over_its_time_limit_is_stopped_and_named(mini: MiniProject, tmp_
     assert RuleTimeout.__name__ == "RuleTimeout"
 
 
+@pytest.mark.parametrize(("line_break", "shown"), [("\n", "\\n"), ("\u2028", "\\u2028")])
+def test_an_error_naming_a_path_with_a_line_break_stays_on_one_line(mini: MiniProject, tmp_path: Path,
+                                                                     line_break: str, shown: str):  # fmt: skip
+    """The rule's path is in the message: a folder name cannot start a forged line of its own under the error."""
+    slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
+    parent = tmp_path / f"x{line_break}claimgraph: ok"
+    parent.mkdir()
+    folder = rules_dir(parent, {"slow.rq": HEADER.format(id="slow") + slow})
+    result = mini.run("audit", "--rules", str(folder), "--rule-timeout", "1")
+    assert result.returncode == 1 and "ran longer than its limit" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and f"x{shown}claimgraph: ok" in result.stderr
+
+
 def test_a_rule_whose_process_is_killed_is_named_with_the_signal(shipped_build: Path, tmp_path: Path):
     # what the kernel's out-of-memory killer does to a rule that outgrows the machine (seen at 1,000,000 claims)
     slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
