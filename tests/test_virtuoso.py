@@ -5,6 +5,7 @@ Skipped when virtuoso-t is not installed, unless CLAIMGRAPH_REQUIRE_VIRTUOSO=1 (
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -72,11 +73,17 @@ def test_a_parameter_reaches_the_sub_selects_that_project_it_on_every_store(push
 
 def test_an_answer_virtuoso_cut_short_is_refused_not_used(pushed):
     # a timeout in the endpoint's URL makes Virtuoso answer what it has when time runs out (here: nothing), with
-    # HTTP 200; only its X-SQL-State header says so
+    # HTTP 200; only its X-SQL-State header says so. Now and then it cancels the query instead (HTTP 500, SR203;
+    # seen once in CI), so it is asked until it cuts an answer short: every answer is refused either way
     hurried = EndpointStore(pushed.url + "?timeout=1000", default_graph=pushed.default_graph)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    with pytest.raises(EndpointError, match=r"an incomplete answer, refused \(SQL state S1TAT: .*incomplete results"):
-        hurried.query(slow)
+    refusals: list[str] = []
+    while len(refusals) < 5 and not any("S1TAT" in r for r in refusals):
+        with pytest.raises(EndpointError) as refused:
+            hurried.query(slow)
+        refusals.append(str(refused.value))
+    assert re.search(r"an incomplete answer, refused \(SQL state S1TAT: .*incomplete results", refusals[-1]), refusals
+    assert all("S1TAT" in r or "SR203: Async statement killed" in r for r in refusals), refusals
     assert hurried.query("ASK { ?s ?p ?o }").boolean  # a quick query through the same URL is answered
 
 
