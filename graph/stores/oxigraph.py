@@ -3,7 +3,6 @@ than rdflib on the audit's joins, and able to hold graphs far larger than memory
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -74,9 +73,10 @@ class OxigraphStore:
             raise
         self._write_again(lock)
 
-    def _write_again(self, lock: int) -> None:
+    def _write_again(self, lock: int | None) -> None:
         vars(self).pop("store", None)
-        os.close(lock)  # lets go of the lock just before the writer takes it again
+        if lock is not None:
+            os.close(lock)  # lets go of the lock just before the writer takes it again
         self.store = _writable(self.path)  # if another process took it meanwhile, no handle is left (none is safe)
         self.writable = True
 
@@ -256,10 +256,15 @@ def _writable(path: Path) -> ox.Store:
 _IN_USE = "the store {path} is open in another process (a build, an audit or a query): wait for it, or use another one"
 
 
-def _lock(path: Path) -> int:
+def _lock(path: Path) -> int | None:
     """RocksDB's lock on the store, taken by this process while no writer of its own is open (an fcntl lock on
     DIR/LOCK, which a writer in another process asks for). Released by closing the returned descriptor, which must
-    happen before this process opens a writer again: closing any descriptor of that file drops the lock."""
+    happen before this process opens a writer again: closing any descriptor of that file drops the lock. None where
+    there are no fcntl locks (Windows): there the store is not kept from other writers meanwhile."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
     held = os.open(path / "LOCK", os.O_RDWR)
     try:
         fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
