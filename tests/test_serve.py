@@ -208,10 +208,21 @@ def test_every_in_memory_store_can_be_served(shipped_build: Path, store: str):
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
 
 
-def test_an_on_disk_oxigraph_store_is_served(shipped_build: Path, tmp_path: Path):
-    graph = str(shipped_build / "claims.ttl")
-    with serving("--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}", "--workers", "1") as url:
+def test_an_on_disk_oxigraph_store_is_served_and_kept_from_writers(shipped_build: Path, tmp_path: Path):
+    """The workers read the store read-only; RocksDB leaves that undefined beside a writer, so while it is served,
+    a command that would open it for writing (build, audit, query) is refused with a message, and runs afterwards."""
+    from tests.conftest import claimgraph
+
+    graph, store = str(shipped_build / "claims.ttl"), f"oxigraph:{tmp_path / 'db'}"
+    with serving("--graph", graph, "--store", store, "--workers", "1") as url:
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
+        refused = claimgraph("query", "findings", "--graph", graph, "--store", store)
+        assert refused.returncode == 1
+        assert f"the store {tmp_path / 'db'} is open in another process (a build, an audit, a query or a server)" in (
+            refused.stderr
+        )
+        assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
+    assert claimgraph("query", "findings", "--graph", graph, "--store", store).returncode == 0
 
 
 def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

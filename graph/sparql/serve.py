@@ -86,6 +86,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.pool = pool
         self.static_dir = static_dir
         self.options = options
+        self.writers_kept_out: int | None = None  # the lock that keeps writers off an on-disk store while served
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, SparqlHandler)
@@ -94,6 +95,9 @@ class SparqlServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self.pool.close()
+        if self.writers_kept_out is not None:
+            os.close(self.writers_kept_out)
+            self.writers_kept_out = None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection that failed outside a handler: silent when the client went away, one line otherwise."""
@@ -112,18 +116,31 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
 
     The graph is loaded once, by the pool's loader process, before the server listens: a missing or malformed file
     is InvalidInput by file, line and column. An on-disk Oxigraph store is loaded or refreshed here, then opened
-    read-only by every worker.
+    read-only by every worker; until the server closes, no other process may open it for writing (RocksDB leaves a
+    read-only handle beside a writer undefined).
     """
     spec = options.store
     spec.check()
-    if spec.directory() is not None:
+    lock = None
+    directory = spec.directory()
+    if directory is not None:
+        from ..stores.oxigraph import keep_writers_out
+
         open_store(spec)  # loads the graph file if it changed; closed again before the workers open it
-    pool = WorkerPool(options)
+        lock = keep_writers_out(directory)  # no other process may write it while the workers read it
     try:
-        return SparqlServer((host, port), pool, static_dir, options)
+        pool = WorkerPool(options)
+        try:
+            server = SparqlServer((host, port), pool, static_dir, options)
+        except BaseException:
+            pool.close()
+            raise
     except BaseException:
-        pool.close()
+        if lock is not None:
+            os.close(lock)
         raise
+    server.writers_kept_out = lock
+    return server
 
 
 class SparqlHandler(BaseHTTPRequestHandler):

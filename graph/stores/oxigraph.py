@@ -253,10 +253,19 @@ def _writable(path: Path) -> ox.Store:
         raise
 
 
-_IN_USE = "the store {path} is open in another process (a build, an audit or a query): wait for it, or use another one"
+_IN_USE = (
+    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it, or use "
+    "another one"
+)
 
 
-def _lock(path: Path) -> int | None:
+def keep_writers_out(path: Path) -> int | None:
+    """While only reading a store (a server's workers), keep other processes from opening it for writing; readers
+    that do the same share the lock. Released by closing the returned descriptor (see ``_lock``)."""
+    return _lock(Path(path), shared=True)
+
+
+def _lock(path: Path, shared: bool = False) -> int | None:
     """RocksDB's lock on the store, taken by this process while no writer of its own is open (an fcntl lock on
     DIR/LOCK, which a writer in another process asks for). Released by closing the returned descriptor, which must
     happen before this process opens a writer again: closing any descriptor of that file drops the lock. None where
@@ -267,7 +276,7 @@ def _lock(path: Path) -> int | None:
         return None
     held = os.open(path / "LOCK", os.O_RDWR)
     try:
-        fcntl.lockf(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(held, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         os.close(held)
         raise OSError(_IN_USE.format(path=path)) from None
