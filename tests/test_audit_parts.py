@@ -383,13 +383,21 @@ def _second_writer(store_dir: Path) -> str:
     return "" if opened.returncode == 0 else opened.stderr.strip().splitlines()[-1]
 
 
+def _opened_for_writing(tmp_path: Path):
+    """The build in tmp_path/out with its store tmp_path/db opened for writing (as a store whose file changed is; one
+    that holds its file already is opened read-only)."""
+    from graph.api import ClaimGraph
+    from graph.stores import StoreSpec
+
+    return ClaimGraph(OxigraphStore.directory(tmp_path / "db"), StoreSpec(str(tmp_path / "out" / "claims.ttl")))
+
+
 @pytest.mark.parametrize("how", ["build", "audit of the store"])
 def test_no_writer_is_open_while_the_rule_workers_read_the_store(mini: MiniProject, tmp_path: Path, how: str):
     """RocksDB leaves a read-only open beside an open writer undefined; in CI a worker failed to open the store on a
     file the writer's background compaction had just deleted. So while the rules run, this process reads through a
     read-only handle and keeps other processes from writing; afterwards its writer is back (the build then adds the
     audit to the store)."""
-    from graph.api import ClaimGraph
 
     mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
     project = Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources")
@@ -414,7 +422,7 @@ def test_no_writer_is_open_while_the_rule_workers_read_the_store(mini: MiniProje
         store = build.store
     else:
         project.build(db).write(tmp_path / "out")
-        graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{db}")
+        graph = _opened_for_writing(tmp_path)
         holder.append(graph)
         found = graph.audit(progress=lambda done, total: look(f"rule {done}"), steps=look).findings
         store = graph.store
@@ -439,7 +447,7 @@ def test_an_unfinished_iteration_over_the_store_stops_the_audit_before_the_rules
     Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources").build(
         tmp_path / "db"
     ).write(tmp_path / "out")
-    graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{tmp_path / 'db'}")
+    graph = _opened_for_writing(tmp_path)
     unfinished = iter(graph.store.triples())
     next(unfinished)
     steps: list[str] = []
@@ -447,13 +455,12 @@ def test_an_unfinished_iteration_over_the_store_stops_the_audit_before_the_rules
         graph.audit(steps=steps.append)
     assert steps == []  # no rule was started
     del unfinished, graph
-    graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{tmp_path / 'db'}")
+    graph = _opened_for_writing(tmp_path)
     assert graph.audit().findings == ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl")).audit().findings
 
 
 def test_a_rule_stopped_on_a_store_leaves_it_open_for_writing_again(mini: MiniProject, tmp_path: Path):
     """The error that stops the rules is the one reported, and the store's writer is back afterwards."""
-    from graph.api import ClaimGraph
 
     slow = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?claim }\n"
     folder = rules_dir(tmp_path, {"slow.rq": HEADER.format(id="slow") + slow})
@@ -461,7 +468,7 @@ def test_a_rule_stopped_on_a_store_leaves_it_open_for_writing_again(mini: MiniPr
     Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources").build(
         tmp_path / "db"
     ).write(tmp_path / "out")
-    graph = ClaimGraph.open(graph=str(tmp_path / "out" / "claims.ttl"), store=f"oxigraph:{tmp_path / 'db'}")
+    graph = _opened_for_writing(tmp_path)
     with pytest.raises(RuleTimeout, match="rule 'slow'"):
         graph.audit(rule_dirs=[folder], seconds=1)
     graph.store.add([ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))])

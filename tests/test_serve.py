@@ -208,21 +208,23 @@ def test_every_in_memory_store_can_be_served(shipped_build: Path, store: str):
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
 
 
-def test_an_on_disk_oxigraph_store_is_served_and_kept_from_writers(shipped_build: Path, tmp_path: Path):
-    """The workers read the store read-only; RocksDB leaves that undefined beside a writer, so while it is served,
-    a command that would open it for writing (build, audit, query) is refused with a message, and runs afterwards."""
+def test_an_on_disk_oxigraph_store_is_served_beside_readers_and_kept_from_writers(shipped_build: Path, tmp_path: Path):
+    """The workers read the store read-only; RocksDB leaves that undefined beside a writer, so while it is served a
+    build into it is refused with a message (and writes nothing), while a query of the store it holds runs beside."""
     from tests.conftest import claimgraph
 
     graph, store = str(shipped_build / "claims.ttl"), f"oxigraph:{tmp_path / 'db'}"
     with serving("--graph", graph, "--store", store, "--workers", "1") as url:
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
-        refused = claimgraph("query", "findings", "--graph", graph, "--store", store)
-        assert refused.returncode == 1
+        beside = claimgraph("query", "findings", "--graph", graph, "--store", store, "--format", "csv")
+        assert beside.returncode == 0 and beside.stdout.count("\n") > 10, beside.stderr
+        refused = claimgraph("build", "--out", str(tmp_path / "out"), "--store", store)
+        assert refused.returncode == 1 and not (tmp_path / "out").exists()
         assert f"the store {tmp_path / 'db'} is open in another process (a build, an audit, a query or a server)" in (
             refused.stderr
         )
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
-    assert claimgraph("query", "findings", "--graph", graph, "--store", store).returncode == 0
+    assert claimgraph("build", "--out", str(tmp_path / "out"), "--store", store).returncode == 0
 
 
 def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

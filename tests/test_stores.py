@@ -411,3 +411,33 @@ def test_a_store_open_in_another_process_is_named_as_such(shipped_build: Path, t
     assert result.returncode == 1
     assert f"the store {tmp_path / 'db'} is open in another process" in result.stderr and "LOCK" not in result.stderr
     assert claimgraph("query", "findings", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}").returncode == 0
+
+
+def test_readers_of_a_store_holding_its_file_share_it_and_keep_writers_out(shipped_build: Path, tmp_path: Path):
+    """A store that holds its graph file already is opened read-only, so commands that only read it (queries, a
+    server) run side by side; a writer elsewhere (a build into it) is refused until the last reader lets go."""
+    import subprocess
+    import sys
+
+    graph, db = shipped_build / "claims.ttl", tmp_path / "db"
+    code = (
+        "import sys; from pathlib import Path; from graph.stores.oxigraph import OxigraphStore as S\n"
+        "s = S.with_file(Path(sys.argv[1]), Path(sys.argv[2])) if sys.argv[3] == 'read' else S.directory(sys.argv[1])\n"
+        "print(s.writable, len(s))\n"
+    )
+
+    def other_process(how: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code, str(db), str(graph), how], capture_output=True, text=True,
+                              cwd=ROOT)  # fmt: skip
+
+    filled = open_store(StoreSpec(graph, f"oxigraph:{db}"))  # an empty folder: opened for writing and filled
+    assert filled.writable
+    del filled
+    reader = open_store(StoreSpec(graph, f"oxigraph:{db}"))
+    assert not reader.writable and len(reader) == len(triples_of(graph))
+    beside = other_process("read")
+    assert beside.returncode == 0 and beside.stdout.split() == ["False", str(len(reader))]
+    writer = other_process("write")
+    assert writer.returncode == 1 and f"the store {db} is open in another process" in writer.stderr
+    reader.close()
+    assert other_process("write").stdout.split()[0] == "True"

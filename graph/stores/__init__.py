@@ -60,10 +60,10 @@ def open_store(spec: StoreSpec, read_only: bool = False) -> Store:
     if directory is not None:
         if read_only:
             return OxigraphStore.directory(directory, read_only=True)
-        store = OxigraphStore.directory(directory)
         if spec.graph is not None or DEFAULT_GRAPH_FILE.is_file():
-            store.load_file(spec.graph_file())
-        elif len(store) == 0:
+            return OxigraphStore.with_file(directory, spec.graph_file())
+        store = OxigraphStore.directory(directory)
+        if len(store) == 0:
             raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, "the store is empty; give --graph")])
         return store
     loaded = OxigraphStore.from_file(spec.graph_file())

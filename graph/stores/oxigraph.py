@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -34,6 +35,7 @@ class OxigraphStore:
         self.store = store
         self.path = path  # the directory of an on-disk store; None in memory
         self.writable = writable
+        self._unlock: weakref.finalize | None = None  # lets go of a read-only handle's lock
 
     @classmethod
     def memory(cls, triples: Iterable[ox.Triple] = ()) -> OxigraphStore:
@@ -142,14 +144,60 @@ class OxigraphStore:
         if self.path is not None:
             self.store.optimize()
 
-    def load_file(self, path: Path) -> None:
-        """Fill an on-disk store from a graph file, unless it already holds exactly that file's content."""
+    @classmethod
+    def with_file(cls, path: Path, graph: Path) -> OxigraphStore:
+        """The on-disk store in ``path`` holding exactly the graph file ``graph``. When it holds it already and no
+        other process writes it, it is opened read-only, beside any other readers (a server, other queries), with a
+        shared lock that keeps writers out while it is open; otherwise it is opened for writing and filled."""
+        problems: list[Problem] = []
+        if not rdf_file_ok(Path(graph), problems):
+            raise InvalidInput(problems)
+        digest = _sha256(graph)
+        held = cls._reading(Path(path))
+        if held is not None:
+            if digest in held._fingerprints():
+                return held
+            held.close()
+        store = cls.directory(path)
+        store.load_file(graph, digest)
+        return store
+
+    @classmethod
+    def _reading(cls, path: Path) -> OxigraphStore | None:
+        """The store opened read-only under a shared lock; None when there is none yet or a writer holds it."""
+        if not (path / "CURRENT").is_file():
+            return None
+        try:
+            lock = _lock(path, shared=True)
+        except OSError:
+            return None
+        try:
+            store = cls(ox.Store.read_only(str(path)), path, writable=False)
+        except BaseException:
+            if lock is not None:
+                os.close(lock)
+            raise
+        if lock is not None:
+            store._unlock = weakref.finalize(store, os.close, lock)
+        return store
+
+    def close(self) -> None:
+        """Let go of the store, and of the lock a read-only handle holds; it is not used afterwards."""
+        vars(self).pop("store", None)
+        if self._unlock is not None:
+            self._unlock()
+
+    def _fingerprints(self) -> set[str]:
+        return {q.object.value for q in self.store.quads_for_pattern(None, FINGERPRINT, None, META)}
+
+    def load_file(self, path: Path, digest: str | None = None) -> None:
+        """Fill an on-disk store from a graph file (whose SHA-256 is ``digest``, if known), unless it already holds
+        exactly that file's content."""
         problems: list[Problem] = []
         if not rdf_file_ok(Path(path), problems):
             raise InvalidInput(problems)
-        digest = _sha256(path)
-        loaded = {q.object.value for q in self.store.quads_for_pattern(None, FINGERPRINT, None, META)}
-        if digest in loaded:
+        digest = digest or _sha256(path)
+        if digest in self._fingerprints():
             return
         self.store.clear()
         try:
