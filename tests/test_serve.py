@@ -218,6 +218,8 @@ def test_an_on_disk_oxigraph_store_is_served_beside_readers_and_kept_from_writer
         assert get(with_query(url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
         beside = claimgraph("query", "findings", "--graph", graph, "--store", store, "--format", "csv")
         assert beside.returncode == 0 and beside.stdout.count("\n") > 10, beside.stderr
+        no_file = claimgraph("query", "findings", "--store", store, "--format", "csv", cwd=tmp_path)  # as it stands
+        assert no_file.returncode == 0 and no_file.stdout == beside.stdout, no_file.stderr
         refused = claimgraph("build", "--out", str(tmp_path / "out"), "--store", store)
         assert refused.returncode == 1 and not (tmp_path / "out").exists()
         assert f"the store {tmp_path / 'db'} is open in another process (a build, an audit, a query or a server)" in (

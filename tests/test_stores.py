@@ -441,3 +441,33 @@ def test_readers_of_a_store_holding_its_file_share_it_and_keep_writers_out(shipp
     assert writer.returncode == 1 and f"the store {db} is open in another process" in writer.stderr
     reader.close()
     assert other_process("write").stdout.split()[0] == "True"
+
+
+def test_readers_and_a_writer_of_one_process_never_share_a_store(shipped_build: Path, tmp_path: Path):
+    """fcntl locks belong to the process and closing any descriptor drops them all: so the process counts its readers
+    of a store (one lock, let go with the last), and refuses a reader beside its own writer and the reverse."""
+    import subprocess
+    import sys
+
+    from graph.stores.oxigraph import OxigraphStore
+
+    graph, db = shipped_build / "claims.ttl", tmp_path / "db"
+    code = "import sys; from graph.stores.oxigraph import OxigraphStore; OxigraphStore.directory(sys.argv[1])"
+
+    def writer_elsewhere_opens() -> bool:
+        return subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, cwd=ROOT).returncode == 0
+
+    writer = OxigraphStore.with_file(db, graph)  # a new folder: filled, so opened for writing
+    with pytest.raises(OSError, match="already open for writing in this process"):
+        OxigraphStore.reading(db)
+    with pytest.raises(OSError, match="already open for writing in this process"):
+        OxigraphStore.with_file(db, graph)
+    del writer
+    first, second = OxigraphStore.with_file(db, graph), open_store(StoreSpec(store=f"oxigraph:{db}"), read_only=True)
+    assert not first.writable and not second.writable
+    with pytest.raises(OSError, match="open for reading in this process; close it first"):
+        OxigraphStore.directory(db)
+    first.close()
+    assert not writer_elsewhere_opens()  # the second reader still keeps writers out
+    del second
+    assert writer_elsewhere_opens()

@@ -21,6 +21,7 @@ import stat
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -86,7 +87,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.pool = pool
         self.static_dir = static_dir
         self.options = options
-        self.writers_kept_out: int | None = None  # the lock that keeps writers off an on-disk store while served
+        self.readers_place: Callable[[], None] | None = None  # lets go of an on-disk store served (join_readers)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, SparqlHandler)
@@ -95,9 +96,8 @@ class SparqlServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self.pool.close()
-        if self.writers_kept_out is not None:
-            os.close(self.writers_kept_out)
-            self.writers_kept_out = None
+        if self.readers_place is not None:
+            self.readers_place()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection that failed outside a handler: silent when the client went away, one line otherwise."""
@@ -121,13 +121,13 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
     """
     spec = options.store
     spec.check()
-    lock = None
+    release = None
     directory = spec.directory()
     if directory is not None:
-        from ..stores.oxigraph import keep_writers_out
+        from ..stores.locks import join_readers
 
         open_store(spec)  # loads the graph file if it changed; closed again before the workers open it
-        lock = keep_writers_out(directory)  # no other process may write it while the workers read it
+        release = join_readers(directory)  # no process may write it while the workers read it
     try:
         pool = WorkerPool(options)
         try:
@@ -136,10 +136,10 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
             pool.close()
             raise
     except BaseException:
-        if lock is not None:
-            os.close(lock)
+        if release is not None:
+            release()
         raise
-    server.writers_kept_out = lock
+    server.readers_place = release
     return server
 
 

@@ -59,10 +59,13 @@ def open_store(spec: StoreSpec, read_only: bool = False) -> Store:
     directory = spec.directory()
     if directory is not None:
         if read_only:
-            return OxigraphStore.directory(directory, read_only=True)
+            return OxigraphStore.reading(directory)
         if spec.graph is not None or DEFAULT_GRAPH_FILE.is_file():
             return OxigraphStore.with_file(directory, spec.graph_file())
-        store = OxigraphStore.directory(directory)
+        try:  # no file to load: read the store as it stands
+            store = OxigraphStore.reading(directory)
+        except OSError:  # none there yet, or a writer has it: opening it for writing says so
+            store = OxigraphStore.directory(directory)
         if len(store) == 0:
             raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, "the store is empty; give --graph")])
         return store

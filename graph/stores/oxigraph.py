@@ -17,6 +17,7 @@ from ..formats import rdf_format_of
 from ..problems import InvalidInput, Problem
 from ..sparql_text import query_form, selects_all
 from .base import QueryResult, Term, bounded, in_query_order, normal_term
+from .locks import IN_USE, OWN_READER, OWN_WRITER, join_readers, lock_store, readers_here
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
 META = ox.NamedNode("urn:claimgraph:store-meta")
@@ -35,7 +36,7 @@ class OxigraphStore:
         self.store = store
         self.path = path  # the directory of an on-disk store; None in memory
         self.writable = writable
-        self._unlock: weakref.finalize | None = None  # lets go of a read-only handle's lock
+        self._release: weakref.finalize | None = None  # a reader's place among the store's readers (join_readers)
 
     @classmethod
     def memory(cls, triples: Iterable[ox.Triple] = ()) -> OxigraphStore:
@@ -61,7 +62,7 @@ class OxigraphStore:
         del self.store  # closes the writer, unless an answer or iteration over the store is still unfinished
         _writable(self.path)  # refused if so (and no handle is left to use); else opened and closed again at once
         try:
-            lock = _lock(self.path)
+            lock = lock_store(self.path)
         except OSError:
             self.store = _writable(self.path)
             raise
@@ -147,14 +148,14 @@ class OxigraphStore:
     @classmethod
     def with_file(cls, path: Path, graph: Path) -> OxigraphStore:
         """The on-disk store in ``path`` holding exactly the graph file ``graph``. When it holds it already and no
-        other process writes it, it is opened read-only, beside any other readers (a server, other queries), with a
-        shared lock that keeps writers out while it is open; otherwise it is opened for writing and filled."""
+        process writes it, it is opened read-only, beside any other readers (a server, other queries), keeping writers
+        out while it is open (graph.stores.locks); otherwise it is opened for writing and filled."""
         problems: list[Problem] = []
         if not rdf_file_ok(Path(graph), problems):
             raise InvalidInput(problems)
         digest = _sha256(graph)
-        held = cls._reading(Path(path))
-        if held is not None:
+        with suppress(OSError):  # a writer has it: opening for writing says who
+            held = cls.reading(Path(path))
             if digest in held._fingerprints():
                 return held
             held.close()
@@ -163,29 +164,25 @@ class OxigraphStore:
         return store
 
     @classmethod
-    def _reading(cls, path: Path) -> OxigraphStore | None:
-        """The store opened read-only under a shared lock; None when there is none yet or a writer holds it."""
-        if not (path / "CURRENT").is_file():
-            return None
+    def reading(cls, path: Path) -> OxigraphStore:
+        """The store opened read-only among its readers, keeping writers out until it is closed or dropped; OSError
+        when there is no store there or a writer has it."""
+        if not (Path(path) / "CURRENT").is_file():
+            raise OSError(f"no store in {path}")
+        release = join_readers(Path(path))
         try:
-            lock = _lock(path, shared=True)
-        except OSError:
-            return None
-        try:
-            store = cls(ox.Store.read_only(str(path)), path, writable=False)
+            store = cls(ox.Store.read_only(str(path)), Path(path), writable=False)
         except BaseException:
-            if lock is not None:
-                os.close(lock)
+            release()
             raise
-        if lock is not None:
-            store._unlock = weakref.finalize(store, os.close, lock)
+        store._release = weakref.finalize(store, release)
         return store
 
     def close(self) -> None:
-        """Let go of the store, and of the lock a read-only handle holds; it is not used afterwards."""
+        """Let go of the store (and of its place among the readers); it is not used afterwards."""
         vars(self).pop("store", None)
-        if self._unlock is not None:
-            self._unlock()
+        if self._release is not None:
+            self._release()
 
     def _fingerprints(self) -> set[str]:
         return {q.object.value for q in self.store.quads_for_pattern(None, FINGERPRINT, None, META)}
@@ -287,48 +284,17 @@ _END = object()
 
 
 def _writable(path: Path) -> ox.Store:
-    """The store in ``path`` opened for writing; an OSError a user can act on when a writer is open already."""
+    """The store in ``path`` opened for writing; an OSError a user can act on when it is open already."""
+    if readers_here(path):
+        raise OSError(OWN_READER.format(path=path))
     try:
         return ox.Store(str(path))
     except OSError as err:
         if "current process" in str(err):
-            raise OSError(
-                f"the store {path} is still open in this process: an answer or an iteration over it was not read to "
-                "its end; finish or drop it, then open the store again"
-            ) from None
+            raise OSError(OWN_WRITER.format(path=path)) from None
         if "lock file" in str(err):
-            raise OSError(_IN_USE.format(path=path)) from None
+            raise OSError(IN_USE.format(path=path)) from None
         raise
-
-
-_IN_USE = (
-    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it, or use "
-    "another one"
-)
-
-
-def keep_writers_out(path: Path) -> int | None:
-    """While only reading a store (a server's workers), keep other processes from opening it for writing; readers
-    that do the same share the lock. Released by closing the returned descriptor (see ``_lock``)."""
-    return _lock(Path(path), shared=True)
-
-
-def _lock(path: Path, shared: bool = False) -> int | None:
-    """RocksDB's lock on the store, taken by this process while no writer of its own is open (an fcntl lock on
-    DIR/LOCK, which a writer in another process asks for). Released by closing the returned descriptor, which must
-    happen before this process opens a writer again: closing any descriptor of that file drops the lock. None where
-    there are no fcntl locks (Windows): there the store is not kept from other writers meanwhile."""
-    try:
-        import fcntl
-    except ImportError:
-        return None
-    held = os.open(path / "LOCK", os.O_RDWR)
-    try:
-        fcntl.lockf(held, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-    except OSError:
-        os.close(held)
-        raise OSError(_IN_USE.format(path=path)) from None
-    return held
 
 
 def _sha256(path: Path) -> str:

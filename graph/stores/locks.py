@@ -1,0 +1,87 @@
+"""Who may open an on-disk store at once: any number of readers, or one writer, across processes.
+
+RocksDB's writer holds an fcntl lock on DIR/LOCK; its read-only handles take none, and a read-only handle beside a
+writer in another process is undefined (files it is about to read may be compacted away). So readers take a shared
+fcntl lock on the same file: a writer elsewhere then cannot open, and a reader cannot open beside one. fcntl locks
+belong to the process, and closing any descriptor of the file drops all of them; so this process takes a store's
+reader lock once and counts its readers, and never lets a reader and a writer of its own meet on one store.
+Where there are no fcntl locks (Windows) nothing is locked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+IN_USE = (
+    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it, or use "
+    "another one"
+)
+OWN_WRITER = (
+    "the store {path} is already open for writing in this process (a build not yet dropped, or an answer or an "
+    "iteration over it not read to its end); drop it first"
+)
+OWN_READER = "the store {path} is open for reading in this process; close it first"
+
+_READERS: dict[Path, list] = {}  # store folder → [its lock's descriptor (None without fcntl), readers here]
+
+
+def join_readers(path: Path) -> Callable[[], None]:
+    """Count this process among the store's readers, taking the shared lock for the first; returns the release
+    (which may be called more than once). OSError when a writer has the store, here or in another process."""
+    key = Path(path).resolve()
+    held = _READERS.get(key)
+    if held is None:
+        _no_writer_here(Path(path))
+        held = _READERS[key] = [lock_store(Path(path), shared=True), 0]
+    held[1] += 1
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if released:
+            return
+        released = True
+        held[1] -= 1
+        if held[1] == 0:
+            del _READERS[key]
+            if held[0] is not None:
+                os.close(held[0])
+
+    return release
+
+
+def readers_here(path: Path) -> bool:
+    """Whether this process holds readers of the store (so must not open a writer of its own on it)."""
+    return Path(path).resolve() in _READERS
+
+
+def lock_store(path: Path, shared: bool = False) -> int | None:
+    """The lock on DIR/LOCK, shared (readers) or exclusive (a writer's window without its RocksDB handle); None
+    without fcntl. Released by closing the descriptor: only where this process has no other lock on the store."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    held = os.open(Path(path) / "LOCK", os.O_RDWR)
+    try:
+        fcntl.lockf(held, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError:
+        os.close(held)
+        raise OSError(IN_USE.format(path=path)) from None
+    return held
+
+
+def _no_writer_here(path: Path) -> None:
+    """Refuse when this process has a writer of its own open on the store. Only RocksDB knows (its own register of
+    the locks it holds); asking it opens a writer for a moment when nobody has the store, and closes it again."""
+    try:
+        ox.Store(str(path))
+    except OSError as err:
+        if "current process" in str(err):
+            raise OSError(OWN_WRITER.format(path=path)) from None
+        if "lock file" not in str(err):  # else another process has it: the shared lock decides
+            raise
