@@ -437,6 +437,26 @@ def test_no_writer_is_open_while_the_rule_workers_read_the_store(mini: MiniProje
         assert any("/finding/" in t.subject.value for t in store.triples())
 
 
+def test_an_audit_of_a_store_holding_its_file_reads_it_among_readers(mini: MiniProject, tmp_path: Path):
+    """audit --store on a store that holds its file: read-only here and in the rule workers, writers kept out all the
+    while (and after, for as long as the store is open), findings as from the file."""
+    from graph.api import ClaimGraph
+
+    mini.write_claims([claim("C01"), claim("C02", object="hip pain", polarity="negated", contradicts="C01")])
+    Project.load(mini.root / "claims.csv", [mini.root / "ontology.ttl"], mini.root / "sources").build(
+        tmp_path / "db"
+    ).write(tmp_path / "out")
+    graph_file = str(tmp_path / "out" / "claims.ttl")
+    graph = ClaimGraph.open(graph=graph_file, store=f"oxigraph:{tmp_path / 'db'}")
+    told: list[str] = []
+    findings = graph.audit(progress=lambda done, total: told.append(_second_writer(tmp_path / "db"))).findings
+    assert not graph.store.writable and len(told) == 10
+    assert all(f"the store {tmp_path / 'db'} is open in another process" in t for t in told)
+    assert findings == ClaimGraph.open(graph=graph_file).audit().findings
+    graph.store.close()
+    assert _second_writer(tmp_path / "db") == ""
+
+
 def test_an_unfinished_iteration_over_the_store_stops_the_audit_before_the_rules(mini: MiniProject, tmp_path: Path):
     """A writer cannot close while an iteration over it is unfinished (it holds the database): the audit says so
     before any rule worker opens the store beside it, and runs on the store opened again once the iteration is
