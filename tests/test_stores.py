@@ -471,3 +471,33 @@ def test_readers_and_a_writer_of_one_process_never_share_a_store(shipped_build: 
     assert not writer_elsewhere_opens()  # the second reader still keeps writers out
     del second
     assert writer_elsewhere_opens()
+
+
+@pytest.mark.parametrize("held", [0.5, 6.0])
+def test_a_new_reader_waits_out_a_moment_s_hold_on_the_store_but_not_a_writer(tmp_path: Path, held: float):
+    """Another process joining the readers holds the store for an instant (it asks RocksDB whether it has a writer of
+    its own there); two queries started together must both run. A hold longer than READER_WAIT is a writer."""
+    import subprocess
+    import sys
+    import time
+
+    from graph.stores.locks import READER_WAIT, join_readers
+
+    db = tmp_path / "db"
+    ox.Store(str(db)).add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))
+    hold = ("import fcntl, sys, time; f = open(sys.argv[1], 'r+'); fcntl.lockf(f, fcntl.LOCK_EX); print(flush=True); "
+            "time.sleep(float(sys.argv[2]))")  # fmt: skip
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db / "LOCK"), str(held)], stdout=subprocess.PIPE)
+    try:
+        holder.stdout.readline()
+        began = time.monotonic()
+        if held < READER_WAIT:
+            join_readers(db)()
+            assert time.monotonic() - began >= held / 2  # it did wait for the holder
+        else:
+            with pytest.raises(OSError, match="is open in another process"):
+                join_readers(db)
+            assert READER_WAIT <= time.monotonic() - began < held
+    finally:
+        holder.kill()
+        holder.wait()

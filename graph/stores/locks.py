@@ -11,6 +11,7 @@ Where there are no fcntl locks (Windows) nothing is locked.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ OWN_WRITER = (
 )
 OWN_READER = "the store {path} is open for reading in this process; close it first"
 
+READER_WAIT = 2.0  # seconds a new reader waits for the store (another reader's check lasts milliseconds)
 _READERS: dict[Path, list] = {}  # store folder → [its lock's descriptor (None without fcntl), readers here]
 
 
@@ -35,8 +37,7 @@ def join_readers(path: Path) -> Callable[[], None]:
     key = Path(path).resolve()
     held = _READERS.get(key)
     if held is None:
-        _no_writer_here(Path(path))
-        held = _READERS[key] = [lock_store(Path(path), shared=True), 0]
+        held = _READERS[key] = [_reader_lock(Path(path)), 0]
     held[1] += 1
     released = False
 
@@ -73,6 +74,20 @@ def lock_store(path: Path, shared: bool = False) -> int | None:
         os.close(held)
         raise OSError(IN_USE.format(path=path)) from None
     return held
+
+
+def _reader_lock(path: Path) -> int | None:
+    """The shared lock, once this process is known to have no writer there. Another process that joins the readers
+    at the same moment holds the store for an instant (see _no_writer_here): that is waited out, a writer is not."""
+    deadline = time.monotonic() + READER_WAIT
+    while True:
+        _no_writer_here(path)
+        try:
+            return lock_store(path, shared=True)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _no_writer_here(path: Path) -> None:
