@@ -14,6 +14,7 @@ Published: ``/sparql``, ``/`` (an index) and exactly three files of the build fo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -122,23 +123,17 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
     spec = options.store
     spec.check()
     release = None
-    directory = spec.directory()
-    if directory is not None:
-        from ..stores.locks import join_readers
+    with contextlib.ExitStack() as undo:  # what is made is let go again if a later step fails
+        directory = spec.directory()
+        if directory is not None:
+            from ..stores.locks import join_readers
 
-        open_store(spec)  # loads the graph file if it changed; closed again before the workers open it
-        release = join_readers(directory)  # no process may write it while the workers read it
-    try:
+            open_store(spec)  # loads the graph file if it changed; closed again before the workers open it
+            release = undo.callback(join_readers(directory))  # no process may write it while the workers read it
         pool = WorkerPool(options)
-        try:
-            server = SparqlServer((host, port), pool, static_dir, options)
-        except BaseException:
-            pool.close()
-            raise
-    except BaseException:
-        if release is not None:
-            release()
-        raise
+        undo.callback(pool.close)
+        server = SparqlServer((host, port), pool, static_dir, options)
+        undo.pop_all()
     server.readers_place = release
     return server
 

@@ -90,13 +90,26 @@ def _reader_lock(path: Path) -> int | None:
             time.sleep(0.05)
 
 
+def open_writer(path: Path) -> ox.Store:
+    """The store in ``path`` opened for writing; an OSError naming who has it when it is open already (RocksDB's
+    own messages are the only way to tell a writer of this process from another process)."""
+    if readers_here(path):
+        raise OSError(OWN_READER.format(path=path))
+    try:
+        return ox.Store(str(path))
+    except OSError as err:
+        if "current process" in str(err):
+            raise OSError(OWN_WRITER.format(path=path)) from None
+        if "lock file" in str(err):
+            raise OSError(IN_USE.format(path=path)) from None
+        raise
+
+
 def _no_writer_here(path: Path) -> None:
     """Refuse when this process has a writer of its own open on the store. Only RocksDB knows (its own register of
     the locks it holds); asking it opens a writer for a moment when nobody has the store, and closes it again."""
     try:
-        ox.Store(str(path))
+        open_writer(path)
     except OSError as err:
-        if "current process" in str(err):
-            raise OSError(OWN_WRITER.format(path=path)) from None
-        if "lock file" not in str(err):  # else another process has it: the shared lock decides
+        if str(err) != IN_USE.format(path=path):  # another process has it: the shared lock decides
             raise

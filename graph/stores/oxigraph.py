@@ -17,7 +17,7 @@ from ..formats import rdf_format_of
 from ..problems import InvalidInput, Problem
 from ..sparql_text import query_form, selects_all
 from .base import QueryResult, Term, bounded, in_query_order, normal_term
-from .locks import IN_USE, OWN_READER, OWN_WRITER, join_readers, lock_store, readers_here
+from .locks import join_readers, lock_store, open_writer
 
 # The loaded file's fingerprint is kept in a graph of its own, left out of every query's default graph.
 META = ox.NamedNode("urn:claimgraph:store-meta")
@@ -46,7 +46,7 @@ class OxigraphStore:
 
     @classmethod
     def directory(cls, path: Path, read_only: bool = False) -> OxigraphStore:
-        return cls(ox.Store.read_only(str(path)) if read_only else _writable(Path(path)), Path(path), not read_only)
+        return cls(ox.Store.read_only(str(path)) if read_only else open_writer(Path(path)), Path(path), not read_only)
 
     @contextmanager
     def shared_with_readers(self) -> Iterator[None]:
@@ -60,11 +60,11 @@ class OxigraphStore:
             yield
             return
         del self.store  # closes the writer, unless an answer or iteration over the store is still unfinished
-        _writable(self.path)  # refused if so (and no handle is left to use); else opened and closed again at once
+        open_writer(self.path)  # refused if so (and no handle is left to use); else opened and closed again at once
         try:
             lock = lock_store(self.path)
         except OSError:
-            self.store = _writable(self.path)
+            self.store = open_writer(self.path)
             raise
         self.writable = False  # a nested call changes nothing
         try:
@@ -80,7 +80,7 @@ class OxigraphStore:
         vars(self).pop("store", None)
         if lock is not None:
             os.close(lock)  # lets go of the lock just before the writer takes it again
-        self.store = _writable(self.path)  # if another process took it meanwhile, no handle is left (none is safe)
+        self.store = open_writer(self.path)  # if another process took it meanwhile, no handle is left (none is safe)
         self.writable = True
 
     @classmethod
@@ -281,20 +281,6 @@ class _Stream:
 
 
 _END = object()
-
-
-def _writable(path: Path) -> ox.Store:
-    """The store in ``path`` opened for writing; an OSError a user can act on when it is open already."""
-    if readers_here(path):
-        raise OSError(OWN_READER.format(path=path))
-    try:
-        return ox.Store(str(path))
-    except OSError as err:
-        if "current process" in str(err):
-            raise OSError(OWN_WRITER.format(path=path)) from None
-        if "lock file" in str(err):
-            raise OSError(IN_USE.format(path=path)) from None
-        raise
 
 
 def _sha256(path: Path) -> str:
