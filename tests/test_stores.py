@@ -501,3 +501,51 @@ def test_a_new_reader_waits_out_a_moment_s_hold_on_the_store_but_not_a_writer(tm
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_store_this_user_may_not_write_is_read_as_it_stands(shipped_build: Path):
+    """A store shared read-only (another user's, or on a read-only mount) answers queries; building into it is refused
+    with a message, not RocksDB's "Permission denied" on its log file. As root, the reading runs as nobody."""
+    import json
+    import os
+    import shutil
+    import stat
+    import tempfile
+
+    place = Path(tempfile.mkdtemp())  # not under tmp_path: its parents are closed to other users
+    db, graph = place / "db", place / "claims.ttl"
+    shutil.copy(shipped_build / "claims.ttl", graph)
+    project = place / "project"  # the shipped inputs, where the other user may read them
+    shutil.copytree(ROOT / "sources", project / "sources")
+    shutil.copy(ROOT / "claims.csv", project / "claims.csv")
+    answers = {"as the owner": claimgraph("query", "sources", "--graph", str(graph), "--store", f"oxigraph:{db}")}
+    for path in (place, db, *db.iterdir(), graph):
+        path.chmod(stat.S_IMODE(path.stat().st_mode) & ~0o222 | (0o555 if path.is_dir() else 0o444))
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through the pipe)
+        try:
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            store = f"oxigraph:{db}"
+            runs = {
+                "without a file": claimgraph("query", "sources", "--store", store, cwd=place),
+                "with its file": claimgraph("query", "sources", "--graph", str(graph), "--store", store, cwd=place),
+                "a build": claimgraph("build", "--out", str(place / "out"), "--store", store, cwd=project),
+            }
+            os.write(write, json.dumps({k: [r.returncode, r.stdout, r.stderr] for k, r in runs.items()}).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        got = json.loads(pipe.read() or b"{}")
+    os.waitpid(child, 0)
+    for path in (place, db):
+        path.chmod(0o755)
+    shutil.rmtree(place)
+    owner = answers["as the owner"]
+    assert owner.returncode == 0 and owner.stdout.count("\n") > 1
+    assert got["without a file"] == [0, owner.stdout, ""] and got["with its file"] == [0, owner.stdout, ""]
+    code, _, error = got["a build"]
+    assert code == 1 and f"the store {db} cannot be written by this user" in error and "Permission" not in error

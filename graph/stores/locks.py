@@ -26,6 +26,10 @@ OWN_WRITER = (
     "iteration over it not read to its end); drop it first"
 )
 OWN_READER = "the store {path} is open for reading in this process; close it first"
+READ_ONLY = (
+    "the store {path} cannot be written by this user (or its file system is read-only): it can be read as it "
+    "stands, but not built or filled from another graph file"
+)
 
 READER_WAIT = 2.0  # seconds a new reader waits for the store (another reader's check lasts milliseconds)
 _READERS: dict[Path, list] = {}  # store folder → [its lock's descriptor (None without fcntl), readers here]
@@ -67,7 +71,7 @@ def lock_store(path: Path, shared: bool = False) -> int | None:
         import fcntl
     except ImportError:
         return None
-    held = os.open(Path(path) / "LOCK", os.O_RDWR)
+    held = os.open(Path(path) / "LOCK", os.O_RDONLY if shared else os.O_RDWR)  # a reader may not write the store
     try:
         fcntl.lockf(held, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
@@ -95,6 +99,8 @@ def open_writer(path: Path) -> ox.Store:
     own messages are the only way to tell a writer of this process from another process)."""
     if readers_here(path):
         raise OSError(OWN_READER.format(path=path))
+    if Path(path).exists() and not _may_write(path):
+        raise OSError(READ_ONLY.format(path=path))
     try:
         return ox.Store(str(path))
     except OSError as err:
@@ -107,9 +113,17 @@ def open_writer(path: Path) -> ox.Store:
 
 def _no_writer_here(path: Path) -> None:
     """Refuse when this process has a writer of its own open on the store. Only RocksDB knows (its own register of
-    the locks it holds); asking it opens a writer for a moment when nobody has the store, and closes it again."""
+    the locks it holds); asking it opens a writer for a moment when nobody has the store, and closes it again. A
+    store this process may not write holds no writer of its own (a writer writes its folder), and is not asked."""
+    if not _may_write(path):
+        return
     try:
         open_writer(path)
     except OSError as err:
         if str(err) != IN_USE.format(path=path):  # another process has it: the shared lock decides
             raise
+
+
+def _may_write(path: Path) -> bool:
+    """Whether this process may write the store's folder (RocksDB's writer adds and renames files in it)."""
+    return os.access(path, os.W_OK)
