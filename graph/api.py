@@ -29,6 +29,7 @@ from .rdf import DEFAULT_BASE, Minter, ntriples, write_rdf
 from .read import Inputs, read_inputs
 from .read.ontology import default_ontologies, load_vocabulary
 from .stores import Store, StoreSpec, Term, open_store
+from .stores.locks import patiently
 from .stores.oxigraph import OxigraphStore
 from .views import DEFAULT_MAX_NODES, Page, TooLarge, build_page, notice_page
 from .vocab import Vocabulary
@@ -71,16 +72,21 @@ class Project:
         progress: Progress | None = None,
         audit_progress: Progress | None = None,
         steps: Step = quiet,
+        wait: float = 0.0,
+        waiting: Step = quiet,
     ) -> Build:
         """The claims graph, loaded into Oxigraph (in memory, or on disk in ``store_dir``) and audited.
 
         ``progress`` counts the claims made into triples, ``audit_progress`` the rules done; ``steps`` is told
-        each step as it starts."""
+        each step as it starts. A store another process has open is waited for up to ``wait`` seconds (``waiting``
+        is told so)."""
         mint = Minter(self.options.base)
         rules = load_rules(self.inputs.vocab, self.options.rule_dirs, self.options.allow_service)
-        store = OxigraphStore.directory(store_dir) if store_dir is not None else OxigraphStore.memory()
         if store_dir is not None:
+            store = patiently(lambda: OxigraphStore.directory(store_dir), wait, waiting)
             store.store.clear()
+        else:
+            store = OxigraphStore.memory()
         steps(f"making the claims' triples and loading them into {_where(store)}")
         spool = _Spool()  # the claims' N-Triples text, kept for writing the graph file without making it again
         store.load_ntriples(spool.keep(ntriples(self.inputs, mint, progress)))
@@ -268,11 +274,13 @@ class ClaimGraph:
         self.spec = spec or StoreSpec()
 
     @classmethod
-    def open(cls, spec: StoreSpec | None = None, read_only: bool = False, **where: object) -> ClaimGraph:
+    def open(
+        cls, spec: StoreSpec | None = None, read_only: bool = False, waiting: Step = quiet, **where: object
+    ) -> ClaimGraph:
         """Open the graph ``spec`` (or the keyword arguments of a StoreSpec) names; the default is
-        out/claims.ttl in memory."""
+        out/claims.ttl in memory. ``waiting`` is told when an on-disk store is waited for (StoreSpec.wait)."""
         spec = spec or StoreSpec(**where)  # type: ignore[arg-type]
-        return cls(open_store(spec, read_only=read_only), spec)
+        return cls(open_store(spec, read_only=read_only, waiting=waiting), spec)
 
     def vocabulary(self) -> Vocabulary:
         """The vocabulary the graph carries (a build writes it in); the core ontology if it has none."""

@@ -26,6 +26,10 @@ MAX_SHOWN_PROBLEMS = 200
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 OUTPUT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 ONLY_CHOICES = ("flagged", "contradictions", "unsupported")
+WAIT = {  # --wait, for every command that opens an on-disk store
+    "type": float, "default": 0.0, "metavar": "SECONDS",
+    "help": "wait up to this long for an on-disk store another process has open (default: 0, give up at once)",
+}  # fmt: skip
 
 
 class UsageError(Exception):
@@ -131,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=OUTPUT_FORMATS, default="turtle", help="RDF format (default: turtle)")
     build.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI for minted nodes (default: {DEFAULT_BASE})")
     build.add_argument("--store", metavar="oxigraph:DIR", help="build in an on-disk Oxigraph store (large corpora)")
+    build.add_argument("--wait", **WAIT)
     build.add_argument("--allow-empty", action="store_true", help="build even when the claims table has no rows")
     build.add_argument(
         "--max-nodes", type=int, default=2000, metavar="N", help="draw claims.html only up to N nodes (2000)"
@@ -148,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--store", metavar="STORE", help="oxigraph (in memory, default), memory (rdflib), oxigraph:DIR")
     where.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 endpoint instead")
     where.add_argument("--default-graph", metavar="IRI", help="with --endpoint: the named graph to use")
+    where.add_argument("--wait", **WAIT)
     _auth_options(stores)
 
     audit = sub.add_parser(
@@ -268,8 +274,9 @@ def _build(args: argparse.Namespace) -> int:
     steps(f"reading {args.claims}, the sources and the ontology")
     project = _project(args, args.allow_empty)
     result = project.build(
-        store_dir, progress=on_terminal("building graph"), audit_progress=on_terminal("audit rules"), steps=steps
-    )
+        store_dir, progress=on_terminal("building graph"), audit_progress=on_terminal("audit rules"), steps=steps,
+        wait=_wait(args), waiting=_notice,
+    )  # fmt: skip
     written = result.write(args.out, args.format, args.max_nodes, steps)
     audit = result.audit
     entities = len({v.subject_iri for v in audit.views} | {v.object_iri for v in audit.views if v.object_iri})
@@ -318,8 +325,8 @@ def _graph(args: argparse.Namespace, read_only: bool = False):
     from .api import ClaimGraph
     from .stores import StoreSpec
 
-    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args))
-    return ClaimGraph.open(spec, read_only=read_only)
+    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=_wait(args))
+    return ClaimGraph.open(spec, read_only=read_only, waiting=_notice)
 
 
 def _audit(args: argparse.Namespace) -> int:
@@ -474,7 +481,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .sparql.serve import ServeOptions, make_server
     from .stores import DEFAULT_GRAPH_FILE, StoreSpec
 
-    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args))
+    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=_wait(args))
     if args.timeout <= 0 or args.client_timeout <= 0 or args.max_rows < 1 or args.workers < 1:
         raise UsageError("--timeout and --client-timeout must be positive, --max-rows and --workers 1 or more")
     options = ServeOptions(
@@ -502,6 +509,18 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- output
+
+
+def _wait(args: argparse.Namespace) -> float:
+    if args.wait < 0:
+        raise UsageError("--wait must be 0 or more seconds")
+    return args.wait
+
+
+def _notice(message: str) -> None:
+    from .escape import one_line
+
+    print(f"claimgraph: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def _credentials(args: argparse.Namespace) -> tuple[str, str] | None:

@@ -413,6 +413,56 @@ def test_a_store_open_in_another_process_is_named_as_such(shipped_build: Path, t
     assert claimgraph("query", "findings", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}").returncode == 0
 
 
+def hold_store(db: Path, seconds: float):
+    """Another process that opens the store for writing, says so, and lets go after ``seconds``."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); print(flush=True); "
+         "time.sleep(float(sys.argv[2]))", str(db), str(seconds)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    holder.stdout.readline()
+    return holder
+
+
+@pytest.mark.parametrize("command", ["query", "build"])
+def test_wait_lets_a_command_wait_for_a_store_another_process_has(command: str, shipped_build: Path, tmp_path: Path):
+    """--wait SECONDS: a store held for a moment is waited for, with a notice, instead of refused; a store held
+    longer than that is refused once the time is up, saying how long it waited."""
+    import re
+    import time
+
+    db = tmp_path / "db"
+    args = {
+        "query": ("query", "sources", "--graph", str(shipped_build / "claims.ttl"), "--store", f"oxigraph:{db}"),
+        "build": ("build", "--out", str(tmp_path / "out"), "--store", f"oxigraph:{db}"),
+    }[command]
+    holder = hold_store(db, 3.0)  # longer than a reader waits anyway (READER_WAIT)
+    try:
+        began = time.monotonic()
+        waited = claimgraph(*args, "--wait", "30")
+        took = time.monotonic() - began
+    finally:
+        holder.kill()
+        holder.wait()
+    assert waited.returncode == 0, waited.stderr
+    assert 1.0 < took < 30 and f"the store {db} is open in another process: waiting up to 30 s" in waited.stderr
+    holder = hold_store(db, 30.0)
+    try:
+        began = time.monotonic()
+        refused = claimgraph(*args, "--wait", "1.5")
+        took = time.monotonic() - began
+    finally:
+        holder.kill()
+        holder.wait()
+    assert refused.returncode == 1 and 1.5 <= took < 20
+    said = re.search(r"the store (.+) is open in another process.*\(waited (\d+) s\)", refused.stderr)
+    assert said and said[1] == str(db) and abs(int(said[2]) - took) <= 1  # how long it really waited
+    assert claimgraph(*args, "--wait", "-1").returncode == 2
+
+
 def test_readers_of_a_store_holding_its_file_share_it_and_keep_writers_out(shipped_build: Path, tmp_path: Path):
     """A store that holds its graph file already is opened read-only, so commands that only read it (queries, a
     server) run side by side; a writer elsewhere (a build into it) is refused until the last reader lets go."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..problems import InvalidInput, missing_file
+from ..progress import Step, quiet
 from .base import QueryResult, Store, Term, TooLarge
 
 DEFAULT_GRAPH_FILE = Path("out/claims.ttl")
@@ -17,7 +18,8 @@ class StoreSpec:
 
     ``store``: ``oxigraph`` (in memory, the default), ``memory`` (rdflib) or ``oxigraph:DIR`` (on disk: the
     graph file is loaded into it once and reused while the file is unchanged). With ``endpoint`` the graph is
-    the endpoint's (``default_graph`` names a graph there).
+    the endpoint's (``default_graph`` names a graph there). ``wait``: seconds to wait for an on-disk store that
+    another process has open (a build writing it), before giving up.
     """
 
     graph: Path | None = None
@@ -26,6 +28,7 @@ class StoreSpec:
     default_graph: str | None = None
     auth: tuple[str, str] | None = None
     timeout: float | None = None
+    wait: float = 0.0
 
     def directory(self) -> Path | None:
         """The directory of an on-disk store, or None."""
@@ -47,8 +50,8 @@ class StoreSpec:
         return Path(path)
 
 
-def open_store(spec: StoreSpec, read_only: bool = False) -> Store:
-    """The one way to open the store a command names."""
+def open_store(spec: StoreSpec, read_only: bool = False, waiting: Step = quiet) -> Store:
+    """The one way to open the store a command names; ``waiting`` is told when an on-disk store is waited for."""
     spec.check()
     if spec.endpoint:
         from .endpoint import EndpointStore
@@ -58,23 +61,31 @@ def open_store(spec: StoreSpec, read_only: bool = False) -> Store:
 
     directory = spec.directory()
     if directory is not None:
-        if read_only:
-            return OxigraphStore.reading(directory)
-        if spec.graph is not None or DEFAULT_GRAPH_FILE.is_file():
-            return OxigraphStore.with_file(directory, spec.graph_file())
-        try:  # no file to load: read the store as it stands
-            store = OxigraphStore.reading(directory)
-        except OSError:  # none there yet, or a writer has it: opening it for writing says so
-            store = OxigraphStore.directory(directory)
-        if len(store) == 0:
-            raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, "the store is empty; give --graph")])
-        return store
+        from .locks import patiently
+
+        return patiently(lambda: _on_disk(spec, directory, read_only), spec.wait, waiting)
     loaded = OxigraphStore.from_file(spec.graph_file())
     if spec.store == "memory":
         from .memory import MemoryStore
 
         return MemoryStore.of(loaded.triples())
     return loaded
+
+
+def _on_disk(spec: StoreSpec, directory: Path, read_only: bool) -> Store:
+    from .oxigraph import OxigraphStore
+
+    if read_only:
+        return OxigraphStore.reading(directory)
+    if spec.graph is not None or DEFAULT_GRAPH_FILE.is_file():
+        return OxigraphStore.with_file(directory, spec.graph_file())
+    try:  # no file to load: read the store as it stands
+        store = OxigraphStore.reading(directory)
+    except OSError:  # none there yet, or a writer has it: opening it for writing says so
+        store = OxigraphStore.directory(directory)
+    if len(store) == 0:
+        raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, "the store is empty; give --graph")])
+    return store
 
 
 __all__ = ["DEFAULT_GRAPH_FILE", "QueryResult", "Store", "StoreSpec", "Term", "TooLarge", "open_store"]

@@ -13,13 +13,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 IN_USE = (
-    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it, or use "
-    "another one"
+    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it "
+    "(--wait SECONDS), or use another one"
 )
 OWN_WRITER = (
     "the store {path} is already open for writing in this process (a build not yet dropped, or an answer or an "
@@ -32,7 +34,37 @@ READ_ONLY = (
 )
 
 READER_WAIT = 2.0  # seconds a new reader waits for the store (another reader's check lasts milliseconds)
+WAIT_STEP = 0.25  # seconds between two tries of a store another process has (--wait)
 _READERS: dict[Path, list] = {}  # store folder → [its lock's descriptor (None without fcntl), readers here]
+T = TypeVar("T")
+
+
+class StoreInUse(OSError):
+    """Another process has the store open (IN_USE)."""
+
+    def __init__(self, path: Path, waited: float | None = None):
+        self.path = path
+        super().__init__(IN_USE.format(path=path) + (f" (waited {waited:.0f} s)" if waited is not None else ""))
+
+
+def patiently(open_: Callable[[], T], seconds: float, waiting: Callable[[str], None]) -> T:
+    """``open_()``, tried again while another process has the store, for up to ``seconds``; ``waiting`` is told
+    once, when the wait begins."""
+    began = time.monotonic()
+    told = False
+    while True:
+        try:
+            return open_()
+        except StoreInUse as err:
+            left = began + seconds - time.monotonic()
+            if left <= 0:
+                if seconds > 0:
+                    raise StoreInUse(err.path, time.monotonic() - began) from None
+                raise
+            if not told:
+                waiting(f"the store {err.path} is open in another process: waiting up to {seconds:g} s")
+                told = True
+            time.sleep(min(WAIT_STEP, left))
 
 
 def join_readers(path: Path) -> Callable[[], None]:
@@ -76,7 +108,7 @@ def lock_store(path: Path, shared: bool = False) -> int | None:
         fcntl.lockf(held, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except OSError:
         os.close(held)
-        raise OSError(IN_USE.format(path=path)) from None
+        raise StoreInUse(path) from None
     return held
 
 
@@ -88,7 +120,7 @@ def _reader_lock(path: Path) -> int | None:
         _no_writer_here(path)
         try:
             return lock_store(path, shared=True)
-        except OSError:
+        except StoreInUse:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
@@ -107,7 +139,7 @@ def open_writer(path: Path) -> ox.Store:
         if "current process" in str(err):
             raise OSError(OWN_WRITER.format(path=path)) from None
         if "lock file" in str(err):
-            raise OSError(IN_USE.format(path=path)) from None
+            raise StoreInUse(path) from None
         raise
 
 
@@ -117,11 +149,8 @@ def _no_writer_here(path: Path) -> None:
     store this process may not write holds no writer of its own (a writer writes its folder), and is not asked."""
     if not _may_write(path):
         return
-    try:
+    with suppress(StoreInUse):  # another process has it: the shared lock decides
         open_writer(path)
-    except OSError as err:
-        if str(err) != IN_USE.format(path=path):  # another process has it: the shared lock decides
-            raise
 
 
 def _may_write(path: Path) -> bool:
