@@ -4,6 +4,7 @@ a real Virtuoso (tests/virtuoso_server.py), each compared term for term with the
 from __future__ import annotations
 
 import itertools
+import subprocess
 import urllib.parse
 from pathlib import Path
 
@@ -393,7 +394,6 @@ def test_the_stream_reads_like_a_file():
 
 def test_a_store_open_in_another_process_is_named_as_such(shipped_build: Path, tmp_path: Path):
     """RocksDB lets one process write a store; a second command gets a message a user can act on, not RocksDB's."""
-    import subprocess
     import sys
 
     graph = str(shipped_build / "claims.ttl")
@@ -413,18 +413,25 @@ def test_a_store_open_in_another_process_is_named_as_such(shipped_build: Path, t
     assert claimgraph("query", "findings", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}").returncode == 0
 
 
-def hold_store(db: Path, seconds: float):
-    """Another process that opens the store for writing, says so, and lets go after ``seconds``."""
-    import subprocess
+def while_held(db: Path, held: float, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+    """The command run while another process has the store open for writing (letting go after ``held`` seconds),
+    and the seconds it took."""
     import sys
+    import time
 
     holder = subprocess.Popen(
         [sys.executable, "-c", "import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); print(flush=True); "
-         "time.sleep(float(sys.argv[2]))", str(db), str(seconds)],
+         "time.sleep(float(sys.argv[2]))", str(db), str(held)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    holder.stdout.readline()
-    return holder
+    try:
+        holder.stdout.readline()  # the store is open
+        began = time.monotonic()
+        result = claimgraph(*args)
+        return result, time.monotonic() - began
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 @pytest.mark.parametrize("command", ["query", "build"])
@@ -432,31 +439,16 @@ def test_wait_lets_a_command_wait_for_a_store_another_process_has(command: str, 
     """--wait SECONDS: a store held for a moment is waited for, with a notice, instead of refused; a store held
     longer than that is refused once the time is up, saying how long it waited."""
     import re
-    import time
 
     db = tmp_path / "db"
     args = {
         "query": ("query", "sources", "--graph", str(shipped_build / "claims.ttl"), "--store", f"oxigraph:{db}"),
         "build": ("build", "--out", str(tmp_path / "out"), "--store", f"oxigraph:{db}"),
     }[command]
-    holder = hold_store(db, 3.0)  # longer than a reader waits anyway (READER_WAIT)
-    try:
-        began = time.monotonic()
-        waited = claimgraph(*args, "--wait", "30")
-        took = time.monotonic() - began
-    finally:
-        holder.kill()
-        holder.wait()
+    waited, took = while_held(db, 3.0, *args, "--wait", "30")  # longer than a reader waits anyway (READER_WAIT)
     assert waited.returncode == 0, waited.stderr
     assert 1.0 < took < 30 and f"the store {db} is open in another process: waiting up to 30 s" in waited.stderr
-    holder = hold_store(db, 30.0)
-    try:
-        began = time.monotonic()
-        refused = claimgraph(*args, "--wait", "1.5")
-        took = time.monotonic() - began
-    finally:
-        holder.kill()
-        holder.wait()
+    refused, took = while_held(db, 30.0, *args, "--wait", "1.5")
     assert refused.returncode == 1 and 1.5 <= took < 20
     said = re.search(r"the store (.+) is open in another process.*\(waited (\d+) s\)", refused.stderr)
     assert said and said[1] == str(db) and abs(int(said[2]) - took) <= 1  # how long it really waited
@@ -466,7 +458,6 @@ def test_wait_lets_a_command_wait_for_a_store_another_process_has(command: str, 
 def test_readers_of_a_store_holding_its_file_share_it_and_keep_writers_out(shipped_build: Path, tmp_path: Path):
     """A store that holds its graph file already is opened read-only, so commands that only read it (queries, a
     server) run side by side; a writer elsewhere (a build into it) is refused until the last reader lets go."""
-    import subprocess
     import sys
 
     graph, db = shipped_build / "claims.ttl", tmp_path / "db"
@@ -496,7 +487,6 @@ def test_readers_of_a_store_holding_its_file_share_it_and_keep_writers_out(shipp
 def test_readers_and_a_writer_of_one_process_never_share_a_store(shipped_build: Path, tmp_path: Path):
     """fcntl locks belong to the process and closing any descriptor drops them all: so the process counts its readers
     of a store (one lock, let go with the last), and refuses a reader beside its own writer and the reverse."""
-    import subprocess
     import sys
 
     from graph.stores.oxigraph import OxigraphStore
@@ -527,7 +517,6 @@ def test_readers_and_a_writer_of_one_process_never_share_a_store(shipped_build: 
 def test_a_new_reader_waits_out_a_moment_s_hold_on_the_store_but_not_a_writer(tmp_path: Path, held: float):
     """Another process joining the readers holds the store for an instant (it asks RocksDB whether it has a writer of
     its own there); two queries started together must both run. A hold longer than READER_WAIT is a writer."""
-    import subprocess
     import sys
     import time
 
