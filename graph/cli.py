@@ -22,6 +22,7 @@ from .progress import on_terminal, steps_on_terminal
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_FINDINGS = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report a command whose reader went away
 MAX_SHOWN_PROBLEMS = 200
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 OUTPUT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         # Ctrl-C: a build leaves out/ as it was (outputs are swapped in whole); a push says what it left
         print("claimgraph: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError as err:
+        if not _reader_gone():
+            return _report(err, args)
+        # `claimgraph audit | head`: the reader has what it wanted; end quietly, as a command stopped by SIGPIPE
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit fails too
+        return EXIT_BROKEN_PIPE
     except Exception as err:
         return _report(err, args)
     finally:
@@ -78,6 +85,21 @@ def _exit_on_interrupt(argv: list[str]) -> Callable[[], None]:
 
     previous = signal.signal(signal.SIGINT, interrupted)
     return lambda: signal.signal(signal.SIGINT, previous)
+
+
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (a BrokenPipeError may also come from a socket)."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # captured in a program, or closed
+        return False
+    if not hasattr(select, "poll"):
+        return True  # Windows: stdout is the only pipe a command writes to without its own handling
+    poller = select.poll()
+    poller.register(fd, 0)  # POLLERR is always reported: on a pipe's write end, the read end is closed
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def _report(err: Exception, args: argparse.Namespace | None) -> int:

@@ -183,3 +183,42 @@ def test_an_unclosed_quote_is_reported_where_it_opens(mini: MiniProject):
 def test_a_folder_given_as_the_claims_table_is_named_as_such(mini: MiniProject):
     result = mini.run("validate", "--claims", "sources")
     assert result.returncode == 2 and "sources: is a folder, not a CSV file" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("audit",), ("query", "by-certainty"), ("build", "--out", "out-piped")])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(command: tuple[str, ...], mini: MiniProject):
+    """`claimgraph audit | head`: once the reader has gone, the command stops as one stopped by SIGPIPE does (exit
+    141), without an error about a broken pipe; a build's files are written before it prints."""
+    import os
+    import subprocess
+
+    from tests.conftest import CLAIMGRAPH_COMMAND
+
+    assert mini.run("build").returncode == 0
+    read, write = os.pipe()
+    child = subprocess.Popen([*CLAIMGRAPH_COMMAND, *command], cwd=mini.root, stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    os.close(read)  # the reader is gone before the command writes anything
+    _, err = child.communicate(timeout=600)
+    assert (child.returncode, err.decode()) == (141, "")
+    if command[0] == "build":
+        assert (mini.root / "out-piped" / "audit.md").is_file()
+
+
+def test_a_broken_pipe_is_the_reader_s_only_when_stdout_s_reader_has_gone():
+    """Another BrokenPipeError (a socket to an endpoint) is an error to report, not a reader that stopped."""
+    import contextlib
+    import io
+    import os
+    import sys
+
+    from graph.cli import _reader_gone
+
+    read, write = os.pipe()
+    with os.fdopen(write, "w") as pipe, contextlib.redirect_stdout(pipe):
+        open_reader = _reader_gone()
+        os.close(read)
+        closed_reader = _reader_gone()
+    with contextlib.redirect_stdout(io.StringIO()):
+        captured = _reader_gone()
+    assert (open_reader, closed_reader, captured) == (False, True, False), sys.platform
