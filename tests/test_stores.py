@@ -551,7 +551,10 @@ def test_a_store_this_user_may_not_write_is_read_as_it_stands(shipped_build: Pat
     import stat
     import tempfile
 
-    place = Path(tempfile.mkdtemp())  # not under tmp_path: its parents are closed to other users
+    place = Path(tempfile.mkdtemp(dir="/tmp" if Path("/tmp").is_dir() else None))  # tmp_path's parents are closed
+    if os.geteuid() == 0 and not all(p.stat().st_mode & stat.S_IXOTH for p in place.parents):
+        shutil.rmtree(place)
+        pytest.skip(f"{place.parent} is closed to other users")
     db, graph = place / "db", place / "claims.ttl"
     shutil.copy(shipped_build / "claims.ttl", graph)
     project = place / "project"  # the shipped inputs, where the other user may read them
