@@ -119,6 +119,8 @@ def _report(err: Exception, args: argparse.Namespace | None) -> int:
         raise err
     stopped = type(err).__name__ == "RuleTimeout"  # says all there is to say: the rule, its limit, the option
     hint = "" if stopped else " (run with --debug for details)"
+    if type(err).__name__ == "StoreInUse":  # its own message says what to do
+        hint = " (--wait SECONDS waits for it)" if getattr(args, "wait", None) == 0 else ""
     print(f"claimgraph: error: {one_line(str(err))}{hint}", file=sys.stderr)
     return EXIT_ERROR
 
@@ -511,7 +513,7 @@ def _serve(args: argparse.Namespace) -> int:
         allow_hosts=tuple(args.allow_host), cors=tuple(args.cors), client_timeout=args.client_timeout,
     )  # fmt: skip
     static = (args.graph or DEFAULT_GRAPH_FILE).parent
-    server = make_server(options, args.host, args.port, static_dir=static)
+    server = make_server(options, args.host, args.port, static_dir=static, waiting=_notice)
     host, port = server.server_address[:2]
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
@@ -534,7 +536,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _wait(args: argparse.Namespace) -> float:
-    if args.wait < 0:
+    if not 0 <= args.wait < float("inf"):  # nan and inf too: a wait that never ends
         raise UsageError("--wait must be 0 or more seconds")
     return args.wait
 

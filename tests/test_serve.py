@@ -229,6 +229,26 @@ def test_an_on_disk_oxigraph_store_is_served_beside_readers_and_kept_from_writer
     assert claimgraph("build", "--out", str(tmp_path / "out"), "--store", store).returncode == 0
 
 
+def test_serve_wait_waits_for_a_store_another_process_has(shipped_build: Path, tmp_path: Path):
+    """serve --wait SECONDS: the server starts once the other process lets go of its store, and says it waited."""
+    import sys
+
+    db = tmp_path / "db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import pyoxigraph, sys, time; s = pyoxigraph.Store(sys.argv[1]); print(flush=True); "
+         "time.sleep(6)", str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        holder.stdout.readline()
+        with serve("--graph", str(shipped_build / "claims.ttl"), "--store", f"oxigraph:{db}", "--wait", "30") as server:
+            assert get(with_query(server.url, COUNT_CLAIMS), {"Accept": "text/csv"})[2] == f"n\r\n{CLAIMS}\r\n"
+            assert f"the store {db} is open in another process: waiting up to 30 s" in server.stderr()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def _serve_fails(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [str(EXE), "serve", "--port", "0", *args], cwd=cwd, capture_output=True, text=True, timeout=120

@@ -31,6 +31,7 @@ from typing import Any
 from .. import __version__
 from ..formats import RESULT_FORMATS, rdf_format
 from ..problems import InvalidInput
+from ..progress import Step, quiet
 from ..sparql_text import Refused, check_query
 from ..stores import open_store
 from .pool import QueryFailed, ServeOptions, WorkerPool
@@ -112,8 +113,14 @@ class SparqlServer(ThreadingHTTPServer):
         )
 
 
-def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000, static_dir: Path | None = None):
-    """A ready-to-run server (call serve_forever).
+def make_server(
+    options: ServeOptions,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    static_dir: Path | None = None,
+    waiting: Step = quiet,
+):
+    """A ready-to-run server (call serve_forever); ``waiting`` is told when its on-disk store is waited for.
 
     The graph is loaded once, by the pool's loader process, before the server listens: a missing or malformed file
     is InvalidInput by file, line and column. An on-disk Oxigraph store is loaded or refreshed here, then opened
@@ -126,10 +133,13 @@ def make_server(options: ServeOptions, host: str = "127.0.0.1", port: int = 8000
     with contextlib.ExitStack() as undo:  # what is made is let go again if a later step fails
         directory = spec.directory()
         if directory is not None:
-            from ..stores.locks import join_readers
+            from ..stores.locks import join_readers, patiently
 
-            open_store(spec)  # loads the graph file if it changed; closed again before the workers open it
-            release = undo.callback(join_readers(directory))  # no process may write it while the workers read it
+            def readers_place() -> Callable[[], None]:
+                open_store(spec, waiting=waiting)  # loads the file if it changed; closed before the workers open it
+                return join_readers(directory)  # no process may write it while the workers read it
+
+            release = undo.callback(patiently(readers_place, spec.wait, waiting))
         pool = WorkerPool(options)
         undo.callback(pool.close)
         server = SparqlServer((host, port), pool, static_dir, options)

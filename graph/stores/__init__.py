@@ -62,8 +62,11 @@ def open_store(spec: StoreSpec, read_only: bool = False, waiting: Step = quiet) 
     directory = spec.directory()
     if directory is not None:
         from .locks import patiently
+        from .oxigraph import file_digest
 
-        return patiently(lambda: _on_disk(spec, directory, read_only), spec.wait, waiting)
+        graph = None if read_only or (spec.graph is None and not DEFAULT_GRAPH_FILE.is_file()) else spec.graph_file()
+        digest = None if graph is None else file_digest(graph)  # once, however often the store is tried
+        return patiently(lambda: _on_disk(directory, graph, digest, spec), spec.wait, waiting)
     loaded = OxigraphStore.from_file(spec.graph_file())
     if spec.store == "memory":
         from .memory import MemoryStore
@@ -72,17 +75,15 @@ def open_store(spec: StoreSpec, read_only: bool = False, waiting: Step = quiet) 
     return loaded
 
 
-def _on_disk(spec: StoreSpec, directory: Path, read_only: bool) -> Store:
+def _on_disk(directory: Path, graph: Path | None, digest: str | None, spec: StoreSpec) -> Store:
+    """The on-disk store: holding the graph file ``graph`` (of SHA-256 ``digest``), or read as it stands."""
     from .oxigraph import OxigraphStore
 
-    if read_only:
-        return OxigraphStore.reading(directory)
-    if spec.graph is not None or DEFAULT_GRAPH_FILE.is_file():
-        return OxigraphStore.with_file(directory, spec.graph_file())
-    try:  # no file to load: read the store as it stands
-        store = OxigraphStore.reading(directory)
-    except OSError:  # none there yet, or a writer has it: opening it for writing says so
-        store = OxigraphStore.directory(directory)
+    if graph is not None:
+        return OxigraphStore.with_file(directory, graph, digest)
+    if not (directory / "CURRENT").is_file():  # not made here: a query does not leave a store behind
+        raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, f"and no store in {directory}")])
+    store = OxigraphStore.reading(directory)
     if len(store) == 0:
         raise InvalidInput([missing_file(spec.graph or DEFAULT_GRAPH_FILE, "the store is empty; give --graph")])
     return store

@@ -20,8 +20,8 @@ from typing import TypeVar
 import pyoxigraph as ox
 
 IN_USE = (
-    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it "
-    "(--wait SECONDS), or use another one"
+    "the store {path} is open in another process (a build, an audit, a query or a server): wait for it, or "
+    "use another one"
 )
 OWN_WRITER = (
     "the store {path} is already open for writing in this process (a build not yet dropped, or an answer or an "
@@ -133,8 +133,8 @@ def open_writer(path: Path) -> ox.Store:
         raise OSError(OWN_READER.format(path=path))
     if Path(path).exists() and not _may_write(path):
         raise OSError(READ_ONLY.format(path=path))
-    try:
-        return ox.Store(str(path))
+    try:  # RocksDB knows its writers by the path as given: one spelling for every opening
+        return ox.Store(str(Path(path).resolve()))
     except OSError as err:
         if "current process" in str(err):
             raise OSError(OWN_WRITER.format(path=path)) from None
@@ -154,5 +154,7 @@ def _no_writer_here(path: Path) -> None:
 
 
 def _may_write(path: Path) -> bool:
-    """Whether this process may write the store's folder (RocksDB's writer adds and renames files in it)."""
-    return os.access(path, os.W_OK)
+    """Whether this process may write the store's folder and its LOCK (RocksDB's writer adds and renames files in
+    it, and locks LOCK)."""
+    lock = Path(path) / "LOCK"
+    return os.access(path, os.W_OK) and (not lock.exists() or os.access(lock, os.W_OK))
