@@ -183,3 +183,37 @@ def test_a_full_disk_leaves_out_as_it_was_and_no_temporary_files(two_builds):
         assert "File too large" in done.stderr and "Traceback" not in done.stderr
         assert _which(_contents(root / "out"), expected) == current
         assert _leftovers(root) == []
+
+
+SLOW_RULE = (
+    "# id: slow\n# kind: unsupported\n# severity: warning\n# description: a cartesian product\n"
+    "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?claim }\n"
+)
+
+
+def test_ctrl_c_while_rule_workers_read_an_on_disk_store_says_one_line(shipped_build: Path, tmp_path: Path):
+    """Ctrl-C reaches the whole process group: the rule workers (started by a fork server, with Python's default
+    SIGINT handling) end quietly, and nothing is left for Python to warn about (a semaphore), so the one line the
+    user reads is the command's own."""
+    from tests.serving import descendants
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "slow.rq").write_text(SLOW_RULE, encoding="utf-8")
+    graph = str(shipped_build / "claims.ttl")
+    for trial in range(3):
+        command = [*CLAIMGRAPH_COMMAND, "audit", "--graph", graph, "--store", f"oxigraph:{tmp_path / 'db'}",
+                   "--rules", str(tmp_path / "rules"), "--format", "json"]  # fmt: skip
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while len(descendants(process.pid)) < 3 and time.monotonic() < deadline:  # tracker, fork server, worker
+            time.sleep(0.05)
+        time.sleep(0.3 * trial)  # the worker opening the store, then inside the rule
+        os.killpg(process.pid, signal.SIGINT)
+        try:  # its output ends when every process holding it has: the command, its fork server and workers
+            _, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # a worker left behind would run its rule for hours
+            raise AssertionError(f"trial {trial}: processes of the audit outlived it by a minute") from None
+        assert (process.returncode, err) == (130, "claimgraph: interrupted\n"), (trial, err)

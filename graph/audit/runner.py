@@ -22,6 +22,8 @@ import multiprocessing.connection
 import os
 import queue
 import signal
+import struct
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ from .rules import Rule
 
 DEFAULT_RULE_SECONDS = 300.0
 ENDPOINT_REQUESTS = 4  # rules an endpoint is asked at once (besides the caller's own query)
+RULE_NUMBER = struct.Struct("<H")  # a rule's place in the list, as the workers read it from the hand-out pipe
 
 
 class RuleTimeout(Exception):
@@ -170,7 +173,7 @@ class ForkedRules(RuleRun):
         self.workers: dict[Any, Any] = {}  # receiving end → process
         directory = getattr(store, "path", None)
         self.context = multiprocessing.get_context("forkserver" if directory is not None else "fork")
-        self.next_rule = self.context.Value("i", 0)  # kept: children started later unpickle it by name
+        self.rules_left = _hand_out(len(rules), self.context)
         self.task = (str(directory), None) if directory is not None else (None, store)
         self.queries = [(rule.sparql, rule.description) for rule in rules]
         self.cpus = os.cpu_count() or 1
@@ -182,7 +185,7 @@ class ForkedRules(RuleRun):
             for _ in range(count):
                 receive, send = self.context.Pipe(duplex=False)
                 process = self.context.Process(
-                    target=_worker, args=(send, self.next_rule, self.queries, *self.task), daemon=True
+                    target=_worker, args=(send, self.rules_left, self.queries, *self.task), daemon=True
                 )
                 process.start()
                 send.close()
@@ -191,8 +194,12 @@ class ForkedRules(RuleRun):
             self.stop()
             raise
 
+    def untaken(self) -> int:
+        """How many rules no worker has taken yet."""
+        return _unread(self.rules_left) // RULE_NUMBER.size
+
     def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
-        left = len(self.rules) - self.next_rule.value
+        left = self.untaken()
         if left > 0:  # the caller's own work is done: its CPUs take rules too
             self._start(min(left, self.cpus - len(self.workers)))
         current: dict[Any, tuple[Rule, float]] = {}  # worker → (its rule, deadline)
@@ -237,6 +244,35 @@ class ForkedRules(RuleRun):
                 process.kill()
             _close(receive, process)
         self.workers = {}
+        self.rules_left.close()
+
+
+def _hand_out(count: int, context: Any) -> Any:
+    """A pipe holding the rule numbers 0 … count-1, its writing end closed: each worker reads the next number (a
+    read of a few bytes from a pipe is atomic), and an empty pipe reads as its end. Unlike a shared counter, it needs
+    no semaphore, which a process ended by Ctrl-C would leave behind (and Python then warns about)."""
+    rules_left, handout = context.Pipe(duplex=False)
+    numbers = b"".join(RULE_NUMBER.pack(k) for k in range(count))
+    os.set_blocking(handout.fileno(), False)
+    try:
+        written = os.write(handout.fileno(), numbers) if numbers else 0
+    except BlockingIOError:
+        written = 0
+    handout.close()  # before any worker is forked: a forked child would keep it open, and the pipe would never end
+    if written < len(numbers):
+        rules_left.close()
+        raise ValueError(f"{count} rules are more than one audit runs; split them over several rule folders")
+    return rules_left
+
+
+def _unread(connection: Any) -> int:
+    """Bytes still in a pipe."""
+    import fcntl
+    import termios
+
+    waiting = bytearray(4)
+    fcntl.ioctl(connection.fileno(), termios.FIONREAD, waiting)
+    return int.from_bytes(waiting, sys.byteorder)
 
 
 def _close(receive: Any, process: Any) -> None:
@@ -265,13 +301,15 @@ def rule_rows(store: Store, sparql: str, description: str) -> list[tuple[str, st
     return rows
 
 
-def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory: str | None, store: Any) -> None:
+def _worker(send: Any, rules_left: Any, queries: list[tuple[str, str]], directory: str | None, store: Any) -> None:
     """Take the next rule until none is left: say which, then send its rows (or the error).
 
     A thread sends: a rule's rows (megabytes at scale, more than a pipe holds) wait in this process until the
     parent reads them, and the worker goes on with its next rule meanwhile. Sending from the loop kept a worker
     idle for six minutes of a 1,000,000-claim build, until the parent had read its claim view."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))  # Ctrl-C reaches the whole group: the parent reports it
     die_with_parent()
+    threading.Thread(target=_end_with_the_audit, args=(send,), name="claimgraph-rule-watch", daemon=True).start()
     if directory is not None:
         from ..stores.oxigraph import OxigraphStore
 
@@ -280,11 +318,10 @@ def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory
     sender = threading.Thread(target=_send_all, args=(outbox, send), name="claimgraph-rule-sender", daemon=True)
     sender.start()
     while sender.is_alive():  # not alive: the parent has gone (its end of the pipe closed), so stop
-        with next_rule.get_lock():
-            index = next_rule.value
-            next_rule.value += 1
-        if index >= len(queries):
+        number = os.read(rules_left.fileno(), RULE_NUMBER.size)
+        if not number:  # every rule is taken
             break
+        (index,) = RULE_NUMBER.unpack(number)
         outbox.put(("started", index, None))
         sparql, description = queries[index]
         try:
@@ -294,6 +331,25 @@ def _worker(send: Any, next_rule: Any, queries: list[tuple[str, str]], directory
     outbox.put(None)
     sender.join()  # everything sent before the worker ends (a daemon: an error above does not wait for it)
     send.close()
+
+
+def _end_with_the_audit(send: Any) -> None:
+    """End this worker as soon as the audit's process has gone (its end of the pipe closes: killed, Ctrl-C, or done
+    with the audit). die_with_parent cannot: a fork server's worker has the fork server for parent, which lives as
+    long as any of its workers does. A rule runs inside the store for as long as it takes (a cartesian product: hours,
+    gigabytes) without the GIL, so this thread runs meanwhile, where a signal handler would wait for the rule."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return
+    watch = select.poll()
+    watch.register(send.fileno(), 0)  # POLLERR is always reported: on a pipe's write end, the read end is closed
+    while True:
+        for _, events in watch.poll():
+            if events & select.POLLERR:
+                os._exit(1)
+            if events & select.POLLNVAL:  # this worker closed its end: it is ending anyway
+                return
 
 
 def _send_all(outbox: queue.SimpleQueue, send: Any) -> None:
