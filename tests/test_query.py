@@ -248,6 +248,20 @@ def test_construct_prints_turtle(shipped_build: Path, tmp_path: Path):
     assert {str(s) for s in graph.subjects()} == {"https://w3id.org/claimgraph/id/claim/C36"}
 
 
+@pytest.mark.parametrize("text", [
+    "DESCRIBE <https://w3id.org/claimgraph/id/source/acr-2019>",
+    "PREFIX s: <https://w3id.org/claimgraph/id/source/>\ndescribe s:acr-2019",
+])  # fmt: skip
+def test_describe_without_braces_is_sparql_text(text: str, shipped_build: Path):
+    """A query form without a group pattern is SPARQL too; a name without spaces is still a query name."""
+    result = claimgraph("query", text, "--graph", str(shipped_build / "claims.ttl"))
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    assert {str(s) for s in graph.subjects()} == {"https://w3id.org/claimgraph/id/source/acr-2019"}
+    typo = claimgraph("query", "by-certainty-select")
+    assert typo.returncode == 2 and "is neither a named query" in typo.stderr
+
+
 def test_a_syntax_error_names_the_line_and_exits_2(shipped_build: Path, tmp_path: Path):
     rq = tmp_path / "broken.rq"
     rq.write_text("# a comment\nSELECT ?s WHERE {\n  ?s ?p ?o\n} LIMT 3\n", encoding="utf-8")

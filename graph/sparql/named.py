@@ -10,6 +10,7 @@ Oxigraph implements, binds only projected variables), so every answer row also s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -55,17 +56,21 @@ def read_query(path: Path) -> NamedQuery:
     return NamedQuery(Path(path).stem, description, text, params, str(path))
 
 
+_QUERY_FORM = re.compile(r"\b(?:SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)  # DESCRIBE <x> has no braces
+
+
 def resolve(spec: str) -> NamedQuery:
     """A named query, a .rq file, or SPARQL text — in that order."""
     for query in named_queries():
         if query.name == spec:
             return query
     path = Path(spec)
-    if spec.endswith((".rq", ".sparql")) or ("{" not in spec and path.exists()):
+    text = "{" in spec or (_QUERY_FORM.search(spec) is not None and any(c.isspace() for c in spec))
+    if spec.endswith((".rq", ".sparql")) or (not text and path.exists()):
         if not path.is_file():
             raise FileNotFoundError(f"{spec}: no such query file")
         return read_query(path)
-    if "{" in spec:
+    if text:
         return NamedQuery("<query>", "", spec, path="<query>")
     names = ", ".join(q.name for q in named_queries())
     raise LookupError(f"{spec!r} is neither a named query ({names}), a .rq file nor SPARQL text")
