@@ -26,7 +26,8 @@ def test_readme_opens_with_the_two_commands():
 
 
 def test_every_command_the_readme_shows_runs_as_written(tmp_path: Path):
-    """The sh blocks, in order, in a clean copy of the project where the set-up line has run."""
+    """The sh blocks, in order, in one shell (as typed into one terminal), in a clean copy of the project where the
+    set-up line has run."""
     work = tmp_path / "checkout"
     work.mkdir()
     for name in ("claims.csv", "ontology.ttl"):
@@ -38,9 +39,10 @@ def test_every_command_the_readme_shows_runs_as_written(tmp_path: Path):
     assert setup.returncode == 0, setup.stderr
     blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.DOTALL)
     assert len(blocks) >= 4
-    for block in blocks:
-        result = subprocess.run(["bash", "-e", "-c", block], cwd=work, env=env, capture_output=True, text=True)
-        assert result.returncode == 0, (block, result.stderr)
+    session = "".join(f"{block}echo '-- block {k} done'\n" for k, block in enumerate(blocks))
+    result = subprocess.run(["bash", "-e", "-c", session], cwd=work, env=env, capture_output=True, text=True)
+    done = result.stdout.count("-- block ")
+    assert result.returncode == 0 and done == len(blocks), (blocks[done] if done < len(blocks) else "", result.stderr)
     report = (work / "my-audit" / "out" / "audit.md").read_text(encoding="utf-8")
     assert "1. **contradicted-by-evidence** (efficacy) — C02" in report  # what the walkthrough says it finds
     assert "**unsupported** (efficacy) — C01" in report
