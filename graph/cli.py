@@ -27,8 +27,26 @@ MAX_SHOWN_PROBLEMS = 200
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 OUTPUT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 ONLY_CHOICES = ("flagged", "contradictions", "unsupported")
+
+
+def _seconds(text: str, positive: bool = False) -> float:
+    """A number of seconds for an option: finite, and not negative (or more than 0)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 if positive else value >= 0) or value == float("inf"):  # nan fails the comparison
+        least = "more than 0" if positive else "0 or more"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds ({least})")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    return _seconds(text, positive=True)
+
+
 WAIT = {  # --wait, for every command that opens an on-disk store
-    "type": float, "default": 0.0, "metavar": "SECONDS",
+    "type": _seconds, "default": 0.0, "metavar": "SECONDS",
     "help": "wait up to this long for an on-disk store another process has open (default: 0, give up at once)",
 }  # fmt: skip
 
@@ -41,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     restore = _exit_on_interrupt(argv if argv is not None else sys.argv[1:])
     try:
-        args = _parser().parse_args(argv)
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as stop:  # --help, --version, or a usage error argparse has printed: a code to return
+            return stop.code if isinstance(stop.code, int) else EXIT_INVALID
         return args.run(args)
     except KeyboardInterrupt:
         # Ctrl-C: a build leaves out/ as it was (outputs are swapped in whole); a push says what it left
@@ -149,8 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     rules = argparse.ArgumentParser(add_help=False)
     rules.add_argument("--rules", type=Path, action="append", default=[], help="folder of extra audit rules (*.rq)")
     rules.add_argument(
-        "--rule-timeout", type=float, default=300.0, metavar="SECONDS", help="stop a rule after this long (300)"
-    )
+        "--rule-timeout", type=_positive_seconds, default=300.0, metavar="SECONDS",
+        help="stop a rule after this long (300)",
+    )  # fmt: skip
     rules.add_argument("--allow-service", action="store_true", help="let rules use SERVICE (fetch other endpoints)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -160,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI for minted nodes (default: {DEFAULT_BASE})")
     build.add_argument("--store", metavar="oxigraph:DIR", help="build in an on-disk Oxigraph store (large corpora)")
     build.add_argument("--wait", **WAIT)
+    build.add_argument("--waivers", type=Path, help="waivers file (default: waivers.csv beside the claims table)")
     build.add_argument("--allow-empty", action="store_true", help="build even when the claims table has no rows")
     build.add_argument(
         "--max-nodes", type=int, default=2000, metavar="N", help="draw claims.html only up to N nodes (2000)"
@@ -299,7 +322,7 @@ def _build(args: argparse.Namespace) -> int:
     project = _project(args, args.allow_empty)
     result = project.build(
         store_dir, progress=on_terminal("building graph"), audit_progress=on_terminal("audit rules"), steps=steps,
-        wait=_wait(args), waiting=_notice,
+        wait=args.wait, waiting=_notice,
     )  # fmt: skip
     written = result.write(args.out, args.format, args.max_nodes, steps)
     audit = result.audit
@@ -349,7 +372,7 @@ def _graph(args: argparse.Namespace, read_only: bool = False):
     from .api import ClaimGraph
     from .stores import StoreSpec
 
-    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=_wait(args))
+    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=args.wait)
     return ClaimGraph.open(spec, read_only=read_only, waiting=_notice)
 
 
@@ -362,7 +385,7 @@ def _audit(args: argparse.Namespace) -> int:
         steps(f"opening {args.graph or args.store or args.endpoint}")
         graph = _graph(args)
         text_dirs = [args.sources] if args.sources else graph.text_dirs()
-        waivers = _waivers(args.waivers or Path("waivers.csv"))
+        waivers = _waivers(args.waivers)
         audit = graph.audit(
             args.rules, text_dirs, args.rule_timeout, args.allow_service, on_terminal("audit rules"), waivers, steps
         )
@@ -395,12 +418,13 @@ def _audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _waivers(path: Path) -> dict[str, str]:
+def _waivers(path: Path | None) -> dict[str, str]:
+    """The waivers of --waivers (which must exist), else of ./waivers.csv if there is one."""
     from .problems import raise_if_errors
     from .read.waivers import read_waivers
 
     problems: list = []
-    waivers = read_waivers(path, problems)
+    waivers = read_waivers(path or Path("waivers.csv"), problems, required=path is not None)
     raise_if_errors(problems)
     return waivers
 
@@ -505,7 +529,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .sparql.serve import ServeOptions, make_server
     from .stores import DEFAULT_GRAPH_FILE, StoreSpec
 
-    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=_wait(args))
+    spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=args.wait)
     if args.timeout <= 0 or args.client_timeout <= 0 or args.max_rows < 1 or args.workers < 1:
         raise UsageError("--timeout and --client-timeout must be positive, --max-rows and --workers 1 or more")
     options = ServeOptions(
@@ -533,12 +557,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- output
-
-
-def _wait(args: argparse.Namespace) -> float:
-    if not 0 <= args.wait < float("inf"):  # nan and inf too: a wait that never ends
-        raise UsageError("--wait must be 0 or more seconds")
-    return args.wait
 
 
 def _notice(message: str) -> None:

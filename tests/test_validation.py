@@ -222,3 +222,21 @@ def test_a_broken_pipe_is_the_reader_s_only_when_stdout_s_reader_has_gone():
     with contextlib.redirect_stdout(io.StringIO()):
         captured = _reader_gone()
     assert (open_reader, closed_reader, captured) == (False, True, False), sys.platform
+
+
+@pytest.mark.parametrize("args", [
+    ("build", "--rule-timeout", "0"), ("audit", "--rule-timeout", "-5"), ("audit", "--rule-timeout", "nan"),
+    ("query", "sources", "--wait", "-1"), ("query", "sources", "--wait", "inf"), ("build", "--wait", "soon"),
+])  # fmt: skip
+def test_an_option_given_no_usable_number_of_seconds_is_a_usage_error(args: tuple[str, ...], mini: MiniProject):
+    """A rule limit of 0 s failed every rule 'for running longer than its limit'; an endless --wait never ended."""
+    from tests.conftest import claimgraph
+
+    result = claimgraph(*args, cwd=mini.root)
+    assert result.returncode == 2 and f"argument {args[-2]}: '{args[-1]}' is not a number of seconds" in result.stderr
+    assert not (mini.root / "out").exists()
+
+
+def test_a_folder_given_as_the_graph_file_is_named_as_such(mini: MiniProject):
+    result = mini.run("query", "sources", "--graph", "sources")
+    assert result.returncode == 2 and "sources: is a folder, not a graph file" in result.stderr

@@ -327,6 +327,21 @@ def test_a_waiver_without_a_reason_or_with_a_bad_id_is_refused(mini: MiniProject
     assert "waivers.csv:3: id: 'nonsense' is not a finding id" in result.stderr
 
 
+def test_a_waivers_file_the_user_names_must_exist_and_any_command_takes_it(mini: MiniProject):
+    """--waivers FILE that is not there is a mistake to report (else every waiver in it silently stops applying);
+    the default waivers.csv may be absent. build takes --waivers as audit does."""
+    mini.write_sources(SOURCES)
+    mini.write_claims([article("C01", predicate="hasSeverity", subject="infection", object="small risk", quote=RISK)])
+    assert mini.run("build").returncode == 0
+    for command in (("audit",), ("build",), ("audit", "--graph", "out/claims.ttl")):
+        missing = mini.run(*command, "--waivers", "elsewhere.csv")
+        assert missing.returncode == 2 and "elsewhere.csv: no such file" in missing.stderr, command
+    (mini.root / "elsewhere.csv").write_text("id,reason\nunsupported:C01,in the package insert\n", encoding="utf-8")
+    assert mini.run("build", "--waivers", "elsewhere.csv").returncode == 0
+    built = json.loads((mini.root / "out" / "audit.json").read_text(encoding="utf-8"))
+    assert [w["id"] for w in built["waived"]] == ["unsupported:C01"]
+
+
 # --- coding checks are validate's warnings ------------------------------------------------------------------
 
 

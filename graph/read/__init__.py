@@ -38,7 +38,7 @@ def read_inputs(
 ) -> Inputs:
     """Load and check everything; raise InvalidInput listing every problem at once.
 
-    ``waivers`` defaults to waivers.csv beside the claims table (no file, no waivers).
+    ``waivers`` defaults to waivers.csv beside the claims table (no file, no waivers); a file named here must exist.
     """
     problems: list[Problem] = []
     vocab = load_vocabulary(list(ontologies or default_ontologies()), problems)
@@ -48,7 +48,7 @@ def read_inputs(
         problems.append(
             Problem(str(claims), 0, "", "the table holds no claims (give --allow-empty to build an empty graph)")
         )
-    waived = read_waivers(waivers or Path(claims).parent / "waivers.csv", problems)
+    waived = read_waivers(waivers or Path(claims).parent / "waivers.csv", problems, required=waivers is not None)
     warnings = raise_if_errors(problems)
     return Inputs(vocab, source_map, claim_list, warnings, waived)
 

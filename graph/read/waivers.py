@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..problems import Problem
+from ..problems import Problem, missing_file
 from .tables import read_table
 
 REQUIRED = ("id", "reason")
@@ -21,9 +21,12 @@ OPTIONAL = ("reviewer", "date")
 ID = re.compile(r"^(?:[a-z][a-z0-9-]*:[A-Za-z][A-Za-z0-9_.-]*(?:\+[A-Za-z][A-Za-z0-9_.-]*)?)$")
 
 
-def read_waivers(path: Path, problems: list[Problem]) -> dict[str, str]:
-    """The waivers of a file (none when it does not exist): id → reason (with the reviewer and date)."""
+def read_waivers(path: Path, problems: list[Problem], required: bool = False) -> dict[str, str]:
+    """The waivers of a file: id → reason (with the reviewer and date). None when it does not exist, unless the user
+    named it (``required``): then that is a problem."""
     if not Path(path).is_file():
+        if required:
+            problems.append(missing_file(path))
         return {}
     waivers: dict[str, str] = {}
     for row in read_table(Path(path), REQUIRED, OPTIONAL, problems):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..problems import InvalidInput, missing_file
+from ..problems import InvalidInput, Problem, missing_file
 from ..progress import Step, quiet
 from .base import QueryResult, Store, Term, TooLarge
 
@@ -45,6 +45,8 @@ class StoreSpec:
     def graph_file(self) -> Path:
         """The graph file: --graph, or the build's out/claims.ttl; InvalidInput when it is missing."""
         path = self.graph if self.graph is not None else DEFAULT_GRAPH_FILE
+        if Path(path).is_dir():
+            raise InvalidInput([Problem(str(path), 0, "", "is a folder, not a graph file")])
         if not Path(path).is_file():
             raise InvalidInput([missing_file(path, "build one with `claimgraph build`")])
         return Path(path)
