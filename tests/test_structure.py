@@ -129,10 +129,7 @@ VERSION_PROBE = """
 import json, sys, time
 started = time.perf_counter()
 from graph.cli import main
-try:
-    main(["--version"])
-except SystemExit as exit:
-    code = exit.code
+code = main(["--version"])  # argparse's exit, returned as a code
 print(json.dumps({"code": code, "heavy": sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)}))
 """
 
