@@ -109,7 +109,7 @@ def _exit_on_interrupt(argv: list[str]) -> Callable[[], None]:
 
 
 def _reader_gone() -> bool:
-    """Whether stdout is a pipe whose reader has closed it (a BrokenPipeError may also come from a socket)."""
+    """Whether stdout's reader has closed it (a BrokenPipeError may also come from a connection to an endpoint)."""
     import select
 
     try:
@@ -119,8 +119,8 @@ def _reader_gone() -> bool:
     if not hasattr(select, "poll"):
         return True  # Windows: stdout is the only pipe a command writes to without its own handling
     poller = select.poll()
-    poller.register(fd, 0)  # POLLERR is always reported: on a pipe's write end, the read end is closed
-    return any(events & select.POLLERR for _, events in poller.poll(0))
+    poller.register(fd, 0)  # always reported: POLLERR on a pipe whose read end is closed, POLLHUP on a socket
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
 def _report(err: Exception, args: argparse.Namespace | None) -> int:
@@ -250,7 +250,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common, stores], help="a read-only SPARQL endpoint with the page")
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
+    serve.add_argument("--timeout", type=_positive_seconds, default=10.0, help="seconds a query may run (default: 10)")
     serve.add_argument("--max-rows", type=int, default=10_000, help="rows (or triples) an answer may hold")
     serve.add_argument("--workers", type=int, default=2, help="queries run at once, each in a process (default: 2)")
     serve.add_argument(
@@ -262,7 +262,7 @@ def _parser() -> argparse.ArgumentParser:
         help="let web pages from ORIGIN (e.g. https://yasgui.triply.cc, or *) read answers (repeat; default: none)",
     )  # fmt: skip
     serve.add_argument(
-        "--client-timeout", type=float, default=20.0, metavar="SECONDS",
+        "--client-timeout", type=_positive_seconds, default=20.0, metavar="SECONDS",
         help="seconds a client may take to send a request, or keep an idle connection (default: 20)",
     )  # fmt: skip
     serve.set_defaults(run=_serve)
@@ -530,8 +530,8 @@ def _serve(args: argparse.Namespace) -> int:
     from .stores import DEFAULT_GRAPH_FILE, StoreSpec
 
     spec = StoreSpec(args.graph, args.store, args.endpoint, args.default_graph, _credentials(args), wait=args.wait)
-    if args.timeout <= 0 or args.client_timeout <= 0 or args.max_rows < 1 or args.workers < 1:
-        raise UsageError("--timeout and --client-timeout must be positive, --max-rows and --workers 1 or more")
+    if args.max_rows < 1 or args.workers < 1:
+        raise UsageError("--max-rows and --workers must be 1 or more")
     options = ServeOptions(
         spec, timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
         allow_hosts=tuple(args.allow_host), cors=tuple(args.cors), client_timeout=args.client_timeout,

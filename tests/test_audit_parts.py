@@ -158,6 +158,7 @@ def test_a_worker_goes_on_to_its_next_rule_while_its_rows_wait_to_be_read(shippe
         waited += 0.05
     assert running.untaken() == 0
     found = running.findings(None)
+    assert running.untaken() == 0  # and asking again once the run is over is no error
     per_rule = Counter(f.rule for f in found)
     assert set(per_rule) == {r.id for r in rules} and len(set(per_rule.values())) == 1 and len(found) > 10_000
 
@@ -169,6 +170,9 @@ from graph.audit import load_rules
 from graph.audit.runner import start_rules
 from graph.read.ontology import default_ontologies, load_vocabulary
 from graph.stores.oxigraph import OxigraphStore
+if sys.argv[4] == "no":  # as where the kernel cannot end a child with its parent (not Linux)
+    import graph.audit.runner
+    graph.audit.runner.die_with_parent = lambda: None
 rules = load_rules(load_vocabulary(default_ontologies(), []), [Path(sys.argv[1])])
 store = OxigraphStore.from_file(Path(sys.argv[2])) if sys.argv[3] == "memory" else OxigraphStore.directory(sys.argv[2])
 running = start_rules(store, [r for r in rules if r.id.startswith("many-")], seconds=60, spare=64)
@@ -180,9 +184,11 @@ time.sleep(600)
 SLOW = "SELECT ?claim WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?claim }\n"  # a cartesian product: hours
 
 
-@pytest.mark.parametrize("where", ["memory", "disk"])
+@pytest.mark.parametrize(("where", "kernel"), [("memory", "yes"), ("memory", "no"), ("disk", "yes")])
 @pytest.mark.parametrize("rule", ["rows waiting", "inside the store"])
-def test_a_killed_audit_leaves_no_rule_worker_behind(shipped_build: Path, tmp_path: Path, where: str, rule: str):
+def test_a_killed_audit_leaves_no_rule_worker_behind(
+    shipped_build: Path, tmp_path: Path, where: str, kernel: str, rule: str
+):
     # nobody reads the workers' rows once the audit's process is killed: without the kernel's help a worker would
     # wait on its full pipe forever, holding its memory (gigabytes at scale); a worker inside a long rule would run
     # it to its end (on disk its parent is the fork server, which lives as long as any of its children)
@@ -196,7 +202,7 @@ def test_a_killed_audit_leaves_no_rule_worker_behind(shipped_build: Path, tmp_pa
         del store
         graph = tmp_path / "store"
     parent = subprocess.Popen(
-        [sys.executable, "-c", PARENT, str(rules_dir(tmp_path, files)), str(graph), where],
+        [sys.executable, "-c", PARENT, str(rules_dir(tmp_path, files)), str(graph), where, kernel],
         stdout=subprocess.PIPE, cwd=ROOT, text=True,
     )  # fmt: skip
     workers = [int(pid) for pid in parent.stdout.readline().split()]
@@ -604,3 +610,16 @@ def test_a_rule_with_a_bad_header_and_a_bad_query_reports_both(tmp_path: Path):
         "x.rq: sparql: a rule must be a SELECT query",
         "x.rq:2: kind: 'gossip' is not a finding kind; use one of: " + VOCAB.finding_kinds.words(),
     ]
+
+
+def test_more_rules_than_one_audit_hands_out_are_refused_with_a_message():
+    import multiprocessing
+
+    from graph.audit.runner import _hand_out
+
+    three = _hand_out(3, multiprocessing.get_context("fork"))
+    assert os.read(three.fileno(), 100) == b"\x00\x00\x01\x00\x02\x00"  # the numbers, then the end
+    assert os.read(three.fileno(), 100) == b""
+    for count in (40_000, 70_000):  # past the pipe (64 KiB: 32,768), past the rule numbers (65,536)
+        with pytest.raises(ValueError, match=f"{count} rules are more than an audit runs at once"):
+            _hand_out(count, multiprocessing.get_context("fork"))

@@ -262,6 +262,13 @@ def test_describe_without_braces_is_sparql_text(text: str, shipped_build: Path):
     assert typo.returncode == 2 and "is neither a named query" in typo.stderr
 
 
+def test_a_query_file_is_run_as_a_file_whatever_its_name_says(shipped_build: Path, tmp_path: Path):
+    """A file named like SPARQL ("my select", no extension) is still the file to run."""
+    (tmp_path / "my select").write_text("ASK { ?s ?p ?o }", encoding="utf-8")
+    result = claimgraph("query", "my select", "--graph", str(shipped_build / "claims.ttl"), cwd=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, "true"), result.stderr
+
+
 def test_a_syntax_error_names_the_line_and_exits_2(shipped_build: Path, tmp_path: Path):
     rq = tmp_path / "broken.rq"
     rq.write_text("# a comment\nSELECT ?s WHERE {\n  ?s ?p ?o\n} LIMT 3\n", encoding="utf-8")

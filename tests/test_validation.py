@@ -221,12 +221,19 @@ def test_a_broken_pipe_is_the_reader_s_only_when_stdout_s_reader_has_gone():
         closed_reader = _reader_gone()
     with contextlib.redirect_stdout(io.StringIO()):
         captured = _reader_gone()
-    assert (open_reader, closed_reader, captured) == (False, True, False), sys.platform
+    import socket
+
+    mine, theirs = socket.socketpair()
+    with mine, os.fdopen(os.dup(mine.fileno()), "w") as sock, contextlib.redirect_stdout(sock):
+        theirs.close()
+        closed_socket = _reader_gone()
+    assert (open_reader, closed_reader, captured, closed_socket) == (False, True, False, True), sys.platform
 
 
 @pytest.mark.parametrize("args", [
     ("build", "--rule-timeout", "0"), ("audit", "--rule-timeout", "-5"), ("audit", "--rule-timeout", "nan"),
     ("query", "sources", "--wait", "-1"), ("query", "sources", "--wait", "inf"), ("build", "--wait", "soon"),
+    ("serve", "--timeout", "nan"), ("serve", "--client-timeout", "inf"), ("serve", "--timeout", "0"),
 ])  # fmt: skip
 def test_an_option_given_no_usable_number_of_seconds_is_a_usage_error(args: tuple[str, ...], mini: MiniProject):
     """A rule limit of 0 s failed every rule 'for running longer than its limit'; an endless --wait never ended."""
@@ -235,6 +242,11 @@ def test_an_option_given_no_usable_number_of_seconds_is_a_usage_error(args: tupl
     result = claimgraph(*args, cwd=mini.root)
     assert result.returncode == 2 and f"argument {args[-2]}: '{args[-1]}' is not a number of seconds" in result.stderr
     assert not (mini.root / "out").exists()
+
+
+def test_a_rule_limit_of_years_is_a_long_limit_not_an_error(mini: MiniProject):
+    result = mini.run("audit", "--rule-timeout", "1e9", "--format", "json")  # the wait for workers overflowed
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_folder_given_as_the_graph_file_is_named_as_such(mini: MiniProject):

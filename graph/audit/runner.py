@@ -184,8 +184,11 @@ class ForkedRules(RuleRun):
         try:
             for _ in range(count):
                 receive, send = self.context.Pipe(duplex=False)
+                # a forked child inherits every pipe end of this process; it must let go of the reading ends, or
+                # its own pipe would never report the audit gone (a fork server's child inherits none of them)
+                inherited = [receive, *self.workers] if self.task[1] is not None else []
                 process = self.context.Process(
-                    target=_worker, args=(send, self.rules_left, self.queries, *self.task), daemon=True
+                    target=_worker, args=(send, self.rules_left, self.queries, *self.task, inherited), daemon=True
                 )
                 process.start()
                 send.close()
@@ -195,8 +198,8 @@ class ForkedRules(RuleRun):
             raise
 
     def untaken(self) -> int:
-        """How many rules no worker has taken yet."""
-        return _unread(self.rules_left) // RULE_NUMBER.size
+        """How many rules no worker has taken yet (none, once the run is stopped)."""
+        return 0 if self.rules_left.closed else _unread(self.rules_left) // RULE_NUMBER.size
 
     def _rows(self) -> Iterator[tuple[Rule, list[tuple[str, str, str]]]]:
         left = self.untaken()
@@ -210,7 +213,8 @@ class ForkedRules(RuleRun):
                     raise RuntimeError("the rule workers stopped before every rule was run")
                 now = time.monotonic()
                 wait = min((deadline - now for _, deadline in current.values()), default=1.0)
-                for receive in multiprocessing.connection.wait(list(self.workers), timeout=max(0.0, wait)):
+                wait = max(0.0, min(wait, 60.0))  # the loop looks again; a limit of days would overflow the wait
+                for receive in multiprocessing.connection.wait(list(self.workers), timeout=wait):
                     try:
                         status, index, value = receive.recv()
                     except EOFError:
@@ -252,17 +256,24 @@ def _hand_out(count: int, context: Any) -> Any:
     read of a few bytes from a pipe is atomic), and an empty pipe reads as its end. Unlike a shared counter, it needs
     no semaphore, which a process ended by Ctrl-C would leave behind (and Python then warns about)."""
     rules_left, handout = context.Pipe(duplex=False)
-    numbers = b"".join(RULE_NUMBER.pack(k) for k in range(count))
-    os.set_blocking(handout.fileno(), False)
-    try:
-        written = os.write(handout.fileno(), numbers) if numbers else 0
-    except BlockingIOError:
-        written = 0
-    handout.close()  # before any worker is forked: a forked child would keep it open, and the pipe would never end
-    if written < len(numbers):
+    room = min(_pipe_size(handout) // RULE_NUMBER.size, 1 << 8 * RULE_NUMBER.size)  # bytes held; numbers written
+    if count > room:
         rules_left.close()
-        raise ValueError(f"{count} rules are more than one audit runs; split them over several rule folders")
+        handout.close()
+        raise ValueError(f"{count} rules are more than an audit runs at once here (at most {room:,})")
+    if count:
+        os.write(handout.fileno(), b"".join(RULE_NUMBER.pack(k) for k in range(count)))
+    handout.close()  # before any worker is forked: a forked child would keep it open, and the pipe would never end
     return rules_left
+
+
+def _pipe_size(connection: Any) -> int:
+    """What a pipe holds (64 KiB by default on Linux; less for a user past their pipe allowance)."""
+    import fcntl
+
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):  # not Linux: the least a pipe holds on macOS
+        return 1 << 14
+    return fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ)
 
 
 def _unread(connection: Any) -> int:
@@ -301,7 +312,9 @@ def rule_rows(store: Store, sparql: str, description: str) -> list[tuple[str, st
     return rows
 
 
-def _worker(send: Any, rules_left: Any, queries: list[tuple[str, str]], directory: str | None, store: Any) -> None:
+def _worker(
+    send: Any, rules_left: Any, queries: list[tuple[str, str]], directory: str | None, store: Any, inherited: list
+) -> None:
     """Take the next rule until none is left: say which, then send its rows (or the error).
 
     A thread sends: a rule's rows (megabytes at scale, more than a pipe holds) wait in this process until the
@@ -309,6 +322,8 @@ def _worker(send: Any, rules_left: Any, queries: list[tuple[str, str]], director
     idle for six minutes of a 1,000,000-claim build, until the parent had read its claim view."""
     signal.signal(signal.SIGINT, lambda *_: os._exit(130))  # Ctrl-C reaches the whole group: the parent reports it
     die_with_parent()
+    for connection in inherited:
+        connection.close()
     threading.Thread(target=_end_with_the_audit, args=(send,), name="claimgraph-rule-watch", daemon=True).start()
     if directory is not None:
         from ..stores.oxigraph import OxigraphStore

@@ -65,15 +65,21 @@ def resolve(spec: str) -> NamedQuery:
         if query.name == spec:
             return query
     path = Path(spec)
-    text = "{" in spec or (_QUERY_FORM.search(spec) is not None and any(c.isspace() for c in spec))
-    if spec.endswith((".rq", ".sparql")) or (not text and path.exists()):
-        if not path.is_file():
+    if spec.endswith((".rq", ".sparql")) or _is_file(path):
+        if not _is_file(path):
             raise FileNotFoundError(f"{spec}: no such query file")
         return read_query(path)
-    if text:
+    if "{" in spec or (_QUERY_FORM.search(spec) is not None and any(c.isspace() for c in spec)):
         return NamedQuery("<query>", "", spec, path="<query>")
     names = ", ".join(q.name for q in named_queries())
     raise LookupError(f"{spec!r} is neither a named query ({names}), a .rq file nor SPARQL text")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # SPARQL text longer than a file name may be
+        return False
 
 
 def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, Term]:
