@@ -252,3 +252,18 @@ def test_a_rule_limit_of_years_is_a_long_limit_not_an_error(mini: MiniProject):
 def test_a_folder_given_as_the_graph_file_is_named_as_such(mini: MiniProject):
     result = mini.run("query", "sources", "--graph", "sources")
     assert result.returncode == 2 and "sources: is a folder, not a graph file" in result.stderr
+
+
+def test_a_misspelt_optional_column_is_an_error_an_unrelated_one_a_warning(mini: MiniProject):
+    """'certainity' would leave every claim at the default 'certain' (the hedges are what the audit judges); a column
+    of the user's own ('reviewer_comment') is only ignored."""
+    path = mini.write_claims([claim("C01", certainty="possible"), claim("C02", object="hip pain")])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",certainty,", ",certainity,", 1), encoding="utf-8")
+    misspelt = mini.run("validate")
+    assert misspelt.returncode == 2
+    assert "claims.csv:1: certainity: unknown column 'certainity'; did you mean 'certainty'?" in misspelt.stderr
+    lines = text.splitlines()
+    path.write_text("\n".join([lines[0] + ",reviewer_comment", *(f"{line},ok" for line in lines[1:])]) + "\n")
+    own = mini.run("validate")
+    assert own.returncode == 0 and "unknown column 'reviewer_comment' is ignored" in own.stderr

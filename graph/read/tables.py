@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,7 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
             problems.append(Problem(name, 1, column, f"column '{column}' appears twice"))
         seen.add(column)
         if column not in required and column not in optional:
-            problems.append(Problem(name, 1, column, f"unknown column '{column}' is ignored", severity="warning"))
+            problems.append(_unknown_column(name, column, [c for c in optional if c not in header]))
     rows = []
     start = reader.line_num + 1
     try:
@@ -72,3 +73,13 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
         reason = "a quoted field opened here is never closed" if "end of data" in str(err) else f"malformed CSV: {err}"
         problems.append(Problem(name, start, "", f"{reason}; the rows from here on were not read"))
     return rows
+
+
+def _unknown_column(name: str, column: str, absent: list[str]) -> Problem:
+    """A warning for a column the table does not know; an error when it is a misspelling of an optional column the
+    header lacks ('certainity'): every row would silently take that column's default (certain, affirmed …)."""
+    meant = difflib.get_close_matches(column, absent, n=1, cutoff=0.8)
+    if meant:
+        return Problem(name, 1, column, f"unknown column '{column}'; did you mean '{meant[0]}'? (without it, every "
+                       f"row takes the default {meant[0]})")  # fmt: skip
+    return Problem(name, 1, column, f"unknown column '{column}' is ignored", severity="warning")
