@@ -27,17 +27,18 @@ MAX_SHOWN_PROBLEMS = 200
 DEFAULT_BASE = "https://w3id.org/claimgraph/id/"
 OUTPUT_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 ONLY_CHOICES = ("flagged", "contradictions", "unsupported")
+MAX_SECONDS = 1_000_000  # about 11 days; the system's waits (poll, a lock's timeout) overflow near 2,147,483 s
 
 
 def _seconds(text: str, positive: bool = False) -> float:
-    """A number of seconds for an option: finite, and not negative (or more than 0)."""
+    """A number of seconds for an option: not negative (or more than 0), and at most MAX_SECONDS."""
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not (value > 0 if positive else value >= 0) or value == float("inf"):  # nan fails the comparison
+    if not ((value > 0 if positive else value >= 0) and value <= MAX_SECONDS):  # nan fails every comparison
         least = "more than 0" if positive else "0 or more"
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds ({least})")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds ({least}, at most {MAX_SECONDS:,})")
     return value
 
 
