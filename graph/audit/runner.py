@@ -6,9 +6,9 @@ on-disk store is opened read-only by each worker instead.
 
 The rules only read, so they run side by side: as many workers as there are CPUs to spare are started at once
 (before the caller goes on to its own queries, so no fork happens while this process is inside the store), and
-each takes the next rule until none is left, handing each rule's rows over from a thread of its own; a worker ends
-with the process that started it. ``start_rules`` returns at once; the caller reads the claims meanwhile and
-collects the findings afterwards.
+each takes the next rule number from a pipe until none is left, handing each rule's rows over from a thread of its
+own; a worker ends as soon as the audit's process does, even inside a rule (another thread watches its pipe to
+it). ``start_rules`` returns at once; the caller reads the claims meanwhile and collects the findings afterwards.
 
 On an endpoint the work is the server's: the rules are sent at once, a few requests at a time from threads of this
 process, while the caller reads the claims; the limit is how long each answer is awaited (the server may go on with
