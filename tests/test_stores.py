@@ -625,3 +625,22 @@ def test_a_query_of_a_store_that_is_not_there_leaves_none_behind(tmp_path: Path)
     result = claimgraph("query", "sources", "--store", f"oxigraph:{tmp_path / 'typo'}", cwd=tmp_path)
     assert result.returncode == 2 and f"no store in {tmp_path / 'typo'}" in result.stderr
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_query_of_a_store_leaves_its_files_as_they_were(shipped_build: Path, tmp_path: Path):
+    """Reading writes nothing: checking for a writer of this process (which opens one for a moment, rewriting the
+    store's MANIFEST, OPTIONS and LOG) is only done where this process has opened the store for writing before."""
+    import sys
+
+    graph, db = shipped_build / "claims.ttl", tmp_path / "db"
+    code = "import sys; from graph.stores.oxigraph import OxigraphStore; OxigraphStore.with_file(*sys.argv[1:])"
+    subprocess.run([sys.executable, "-c", code, str(db), str(graph)], check=True, cwd=ROOT)
+
+    def files() -> dict[str, int]:
+        return {p.name: p.stat().st_size for p in db.iterdir()}
+
+    before = files()
+    for args in (("--graph", str(graph)), ()):
+        result = claimgraph("query", "sources", *args, "--store", f"oxigraph:{db}", cwd=tmp_path)
+        assert result.returncode == 0 and result.stdout.count("\n") > 1, result.stderr
+    assert files() == before

@@ -36,6 +36,7 @@ READ_ONLY = (
 READER_WAIT = 2.0  # seconds a new reader waits for the store (another reader's check lasts milliseconds)
 WAIT_STEP = 0.25  # seconds between two tries of a store another process has (--wait)
 _READERS: dict[Path, list] = {}  # store folder → [its lock's descriptor (None without fcntl), readers here]
+_WRITTEN: set[Path] = set()  # stores this process has opened for writing (resolved): only they may hold a writer
 T = TypeVar("T")
 
 
@@ -133,8 +134,11 @@ def open_writer(path: Path) -> ox.Store:
         raise OSError(OWN_READER.format(path=path))
     if Path(path).exists() and not _may_write(path):
         raise OSError(READ_ONLY.format(path=path))
-    try:  # RocksDB knows its writers by the path as given: one spelling for every opening
-        return ox.Store(str(Path(path).resolve()))
+    where = Path(path).resolve()  # RocksDB knows its writers by the path as given: one spelling for every opening
+    try:
+        store = ox.Store(str(where))
+        _WRITTEN.add(where)
+        return store
     except OSError as err:
         if "current process" in str(err):
             raise OSError(OWN_WRITER.format(path=path)) from None
@@ -144,10 +148,12 @@ def open_writer(path: Path) -> ox.Store:
 
 
 def _no_writer_here(path: Path) -> None:
-    """Refuse when this process has a writer of its own open on the store. Only RocksDB knows (its own register of
-    the locks it holds); asking it opens a writer for a moment when nobody has the store, and closes it again. A
-    store this process may not write holds no writer of its own (a writer writes its folder), and is not asked."""
-    if not _may_write(path):
+    """Refuse when this process has a writer of its own open on the store. Only RocksDB knows for sure (its own
+    register of the locks it holds: a writer dropped may live on in an unfinished iteration); asking it opens a
+    writer for a moment when nobody has the store, which rewrites the store's MANIFEST, OPTIONS and LOG files. So it
+    is asked only about a store this process has opened for writing before (open_writer): a query in a process of
+    its own leaves the store's files as they were. A store this process may not write holds no writer of its own."""
+    if Path(path).resolve() not in _WRITTEN or not _may_write(path):
         return
     with suppress(StoreInUse):  # another process has it: the shared lock decides
         open_writer(path)
