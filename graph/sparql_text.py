@@ -205,6 +205,9 @@ def check_query(text: str, name: str = "<query>", allow_service: bool = False) -
             ox.Store().query(text)
         except SyntaxError as err:
             line, column, message = located(err)
+            lines = text.rstrip().splitlines() or [""]
+            if line > len(lines):  # the parser gave up past the text: point at where it ends
+                line, column, message = len(lines), len(lines[-1]) + 1, f"{message} (at the end of the query)"
             raise InvalidInput([Problem(name, line, f"col {column}", f"SPARQL syntax error: {message}")]) from None
     return QueryInfo(form, service)
 

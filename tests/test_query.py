@@ -278,6 +278,16 @@ def test_a_syntax_error_names_the_line_and_exits_2(shipped_build: Path, tmp_path
     assert "Traceback" not in result.stderr
 
 
+def test_a_syntax_error_the_parser_places_past_the_text_is_placed_where_it_ends(shipped_build: Path, tmp_path: Path):
+    """pyoxigraph places some errors on the line after the last ('4:1' for three lines); the user sees the end."""
+    rq = tmp_path / "unfinished.rq"
+    rq.write_text("SELECT ?x WHERE {\n  ?x ?y ?z .\n  FILTER(?x = ) }\n\n", encoding="utf-8")
+    result = claimgraph("query", str(rq), "--graph", str(shipped_build / "claims.ttl"))
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{rq}:3: col 18: SPARQL syntax error") and first.endswith("(at the end of the query)")
+
+
 def test_unknown_query_and_missing_parameter_exit_2(shipped_build: Path):
     assert claimgraph("query", "no-such-query").returncode == 2
     missing = claimgraph("query", "about-entity", "--graph", str(shipped_build / "claims.ttl"))
