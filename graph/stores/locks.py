@@ -48,9 +48,12 @@ class StoreInUse(OSError):
         super().__init__(IN_USE.format(path=path) + (f" (waited {waited:.0f} s)" if waited is not None else ""))
 
 
-def patiently(open_: Callable[[], T], seconds: float, waiting: Callable[[str], None]) -> T:
-    """``open_()``, tried again while another process has the store, for up to ``seconds``; ``waiting`` is told
-    once, when the wait begins."""
+def patiently(
+    open_: Callable[[], T], seconds: float, waiting: Callable[[str], None] | None, step: float = WAIT_STEP
+) -> T:
+    """``open_()``, tried again every ``step`` seconds while another process has the store, for up to ``seconds``;
+    ``waiting`` is told once, when the wait begins, and the refusal says how long it waited (None: a wait of this
+    module's own, said nothing of)."""
     began = time.monotonic()
     told = False
     while True:
@@ -59,13 +62,13 @@ def patiently(open_: Callable[[], T], seconds: float, waiting: Callable[[str], N
         except StoreInUse as err:
             left = began + seconds - time.monotonic()
             if left <= 0:
-                if seconds > 0:
+                if seconds > 0 and waiting is not None:
                     raise StoreInUse(err.path, time.monotonic() - began) from None
                 raise
-            if not told:
+            if not told and waiting is not None:
                 waiting(f"the store {err.path} is open in another process: waiting up to {seconds:g} s")
                 told = True
-            time.sleep(min(WAIT_STEP, left))
+            time.sleep(min(step, left))
 
 
 def join_readers(path: Path) -> Callable[[], None]:
@@ -116,15 +119,12 @@ def lock_store(path: Path, shared: bool = False) -> int | None:
 def _reader_lock(path: Path) -> int | None:
     """The shared lock, once this process is known to have no writer there. Another process that joins the readers
     at the same moment holds the store for an instant (see _no_writer_here): that is waited out, a writer is not."""
-    deadline = time.monotonic() + READER_WAIT
-    while True:
+
+    def take() -> int | None:
         _no_writer_here(path)
-        try:
-            return lock_store(path, shared=True)
-        except StoreInUse:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+        return lock_store(path, shared=True)
+
+    return patiently(take, READER_WAIT, None, step=0.05)
 
 
 def open_writer(path: Path) -> ox.Store:
